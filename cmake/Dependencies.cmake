@@ -1,0 +1,18 @@
+# Every dependency comes from a Debian 12 package (scripts/setup.sh installs them).
+find_package(Threads REQUIRED)
+find_package(PkgConfig REQUIRED)
+find_package(yaml-cpp REQUIRED)          # libyaml-cpp-dev: target yaml-cpp
+find_package(fmt REQUIRED)               # libfmt-dev: fmt::fmt
+find_package(OpenSSL REQUIRED)           # libssl-dev: OpenSSL::Crypto, OpenSSL::SSL
+pkg_check_modules(RE2 REQUIRED IMPORTED_TARGET re2)   # libre2-dev has no CMake config
+find_package(RapidJSON REQUIRED)         # rapidjson-dev: include dirs only
+if(NOT TARGET ks_rapidjson)
+  add_library(ks_rapidjson INTERFACE)
+  target_include_directories(ks_rapidjson SYSTEM INTERFACE ${RAPIDJSON_INCLUDE_DIRS})
+endif()
+if(KS_BUILD_TESTS)
+  find_package(GTest REQUIRED)           # googletest / libgtest-dev / libgmock-dev
+endif()
+if(KS_BUILD_BENCH AND NOT KS_SANITIZE)
+  find_package(benchmark REQUIRED)       # libbenchmark-dev
+endif()
