@@ -1,0 +1,83 @@
+#include <fmt/format.h>
+#include <fmt/ostream.h>
+
+#include "cmd/scrapectl/commands.h"
+
+namespace kubescrape::scrapectl {
+namespace {
+
+constexpr std::string_view kUsage = R"(usage: scrapectl COMMAND [ARGS...]
+
+Commands:
+  check config FILE...          validate prometheus.yml files (exit 1 if any is invalid)
+  test relabel [-v] FILE...     run relabel rule unit tests (docs/relabel-tests.md)
+  relabel --config FILE --job JOB (--labels JSON | --label k=v ...) [--rules metric_relabel_configs]
+                                show what a job's rules do to a label set, rule by rule
+  version                       print the version
+)";
+
+// Reads "--name value" or "--name=value" at args[*i]; advances *i.
+bool FlagValue(const std::vector<std::string>& args, size_t* i, std::string_view name, std::string* out) {
+  const std::string& a = args[*i];
+  std::string prefix = "--" + std::string(name);
+  if (a == prefix && *i + 1 < args.size()) {
+    *out = args[++*i];
+    return true;
+  }
+  if (a.rfind(prefix + "=", 0) == 0) {
+    *out = a.substr(prefix.size() + 1);
+    return true;
+  }
+  return false;
+}
+
+int ParseRelabel(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  RelabelOptions o;
+  for (size_t i = 1; i < args.size(); ++i) {
+    std::string v;
+    if (FlagValue(args, &i, "config", &o.config_file) || FlagValue(args, &i, "job", &o.job) ||
+        FlagValue(args, &i, "rules", &o.rules) || FlagValue(args, &i, "labels", &o.labels_json)) {
+      continue;
+    }
+    if (FlagValue(args, &i, "label", &v)) {
+      o.labels.push_back(v);
+      continue;
+    }
+    fmt::print(err, "scrapectl relabel: unknown argument \"{}\"\n", args[i]);
+    return kExitUsage;
+  }
+  return Relabel(o, out, err);
+}
+
+}  // namespace
+
+int Main(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  if (args.empty() || args[0] == "help" || args[0] == "--help" || args[0] == "-h") {
+    fmt::print(args.empty() ? err : out, "{}", kUsage);
+    return args.empty() ? kExitUsage : kExitOk;
+  }
+  const std::string& cmd = args[0];
+  if (cmd == "version" || cmd == "--version") {
+    fmt::print(out, "scrapectl, version {}\n", KS_VERSION);
+    return kExitOk;
+  }
+  if (cmd == "check" && args.size() >= 2 && args[1] == "config") {
+    return CheckConfig(std::vector<std::string>(args.begin() + 2, args.end()), out, err);
+  }
+  if (cmd == "test" && args.size() >= 2 && args[1] == "relabel") {
+    TestRelabelOptions o;
+    for (size_t i = 2; i < args.size(); ++i) {
+      if (args[i] == "-v" || args[i] == "--verbose") {
+        o.verbose = true;
+      } else {
+        o.files.push_back(args[i]);
+      }
+    }
+    return TestRelabel(o, out, err);
+  }
+  if (cmd == "relabel") return ParseRelabel(args, out, err);
+  fmt::print(err, "scrapectl: unknown command \"{}\"\n\n{}", fmt::join(args.begin(), args.begin() + std::min<size_t>(2, args.size()), " "), kUsage);
+  return kExitUsage;
+}
+
+}  // namespace kubescrape::scrapectl
