@@ -173,4 +173,11 @@ Logger& Default() { return *DefaultSlot(); }
 
 void SetDefault(std::unique_ptr<Logger> logger) { DefaultSlot() = std::move(logger); }
 
+Status SetDefaultFromFlags(std::string_view level, std::string_view format) {
+  KS_ASSIGN_OR_RETURN(Level l, ParseLevel(level));
+  KS_ASSIGN_OR_RETURN(log::Format f, ParseFormat(format));
+  SetDefault(std::make_unique<Logger>(l, f));
+  return Status::Ok();
+}
+
 }  // namespace kubescrape::util::log

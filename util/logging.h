@@ -93,6 +93,10 @@ class Logger {
 Logger& Default();
 void SetDefault(std::unique_ptr<Logger> logger);
 
+// Installs the default logger from --log.level / --log.format values.
+// On error nothing changes and the message lists the accepted values.
+Status SetDefaultFromFlags(std::string_view level, std::string_view format);
+
 inline void Debug(std::string_view msg, std::initializer_list<Field> fields = {},
                   const std::source_location& loc = std::source_location::current()) {
   if (Default().Enabled(Level::kDebug)) Default().Log(Level::kDebug, msg, fields, loc);
