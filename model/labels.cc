@@ -8,60 +8,6 @@
 #include "util/utf8.h"
 
 namespace kubescrape::model {
-namespace {
-
-inline size_t VarintSize(size_t n) {
-  size_t size = 1;
-  while (n >= 0x80) {
-    n >>= 7;
-    ++size;
-  }
-  return size;
-}
-
-inline char* PutVarint(char* p, size_t n) {
-  while (n >= 0x80) {
-    *p++ = static_cast<char>((n & 0x7F) | 0x80);
-    n >>= 7;
-  }
-  *p++ = static_cast<char>(n);
-  return p;
-}
-
-inline const char* GetVarint(const char* p, size_t* n) {
-  size_t result = 0;
-  int shift = 0;
-  while (true) {
-    auto b = static_cast<unsigned char>(*p++);
-    result |= static_cast<size_t>(b & 0x7F) << shift;
-    if (b < 0x80) break;
-    shift += 7;
-  }
-  *n = result;
-  return p;
-}
-
-inline const char* DecodeString(const char* p, std::string_view* out) {
-  size_t len;
-  p = GetVarint(p, &len);
-  *out = std::string_view(p, len);
-  return p + len;
-}
-
-}  // namespace
-
-Label Labels::Iterator::operator*() const {
-  Label l;
-  const char* p = DecodeString(p_, &l.name);
-  DecodeString(p, &l.value);
-  return l;
-}
-
-Labels::Iterator& Labels::Iterator::operator++() {
-  std::string_view skip;
-  p_ = DecodeString(DecodeString(p_, &skip), &skip);
-  return *this;
-}
 
 Labels::Labels(const Labels& other) {
   if (other.rep_ != nullptr) {
@@ -79,29 +25,29 @@ Labels& Labels::operator=(const Labels& other) {
   return *this;
 }
 
+Labels Labels::Allocate(size_t payload_bytes, uint32_t count, char** payload) {
+  Labels out;
+  out.rep_ = new char[kHeaderBytes + payload_bytes];
+  auto payload32 = static_cast<uint32_t>(payload_bytes);
+  std::memcpy(out.rep_, &payload32, 4);
+  std::memcpy(out.rep_ + 4, &count, 4);
+  *payload = out.rep_ + kHeaderBytes;
+  return out;
+}
+
 Labels Labels::FromSorted(std::span<const Label> labels) {
   size_t bytes = 0;
   uint32_t count = 0;
   for (const Label& l : labels) {
     if (l.value.empty()) continue;
-    bytes += VarintSize(l.name.size()) + l.name.size() + VarintSize(l.value.size()) + l.value.size();
+    bytes += labels_encoding::EncodedSize(l.name, l.value);
     ++count;
   }
-  Labels out;
-  if (count == 0) return out;
-  out.rep_ = new char[kHeaderBytes + bytes];
-  auto payload32 = static_cast<uint32_t>(bytes);
-  std::memcpy(out.rep_, &payload32, 4);
-  std::memcpy(out.rep_ + 4, &count, 4);
-  char* p = out.rep_ + kHeaderBytes;
+  if (count == 0) return Labels();
+  char* p;
+  Labels out = Allocate(bytes, count, &p);
   for (const Label& l : labels) {
-    if (l.value.empty()) continue;
-    p = PutVarint(p, l.name.size());
-    std::memcpy(p, l.name.data(), l.name.size());
-    p += l.name.size();
-    p = PutVarint(p, l.value.size());
-    std::memcpy(p, l.value.data(), l.value.size());
-    p += l.value.size();
+    if (!l.value.empty()) p = labels_encoding::Encode(p, l.name, l.value);
   }
   return out;
 }

@@ -25,6 +25,60 @@
 
 namespace kubescrape::model {
 
+// The encoding primitives of Labels (see the class comment). Inline: they
+// are on the path of every label set built or read.
+namespace labels_encoding {
+
+inline size_t VarintSize(size_t n) {
+  size_t size = 1;
+  while (n >= 0x80) {
+    n >>= 7;
+    ++size;
+  }
+  return size;
+}
+
+inline char* PutVarint(char* p, size_t n) {
+  while (n >= 0x80) {
+    *p++ = static_cast<char>((n & 0x7F) | 0x80);
+    n >>= 7;
+  }
+  *p++ = static_cast<char>(n);
+  return p;
+}
+
+inline const char* GetString(const char* p, std::string_view* out) {
+  size_t len = static_cast<unsigned char>(*p++);
+  if (len >= 0x80) {  // rare: a name or value of 128 bytes or more
+    len &= 0x7F;
+    int shift = 7;
+    while (true) {
+      auto b = static_cast<unsigned char>(*p++);
+      len |= static_cast<size_t>(b & 0x7F) << shift;
+      if (b < 0x80) break;
+      shift += 7;
+    }
+  }
+  *out = std::string_view(p, len);
+  return p + len;
+}
+
+// Bytes one label takes in the payload.
+inline size_t EncodedSize(std::string_view name, std::string_view value) {
+  return VarintSize(name.size()) + name.size() + VarintSize(value.size()) + value.size();
+}
+
+inline char* Encode(char* p, std::string_view name, std::string_view value) {
+  p = PutVarint(p, name.size());
+  __builtin_memcpy(p, name.data(), name.size());
+  p += name.size();
+  p = PutVarint(p, value.size());
+  __builtin_memcpy(p, value.data(), value.size());
+  return p + value.size();
+}
+
+}  // namespace labels_encoding
+
 struct Label {
   std::string_view name;
   std::string_view value;
@@ -42,8 +96,16 @@ class Labels {
     using reference = Label;
 
     Iterator() = default;
-    Label operator*() const;
-    Iterator& operator++();
+    Label operator*() const {
+      Label l;
+      labels_encoding::GetString(labels_encoding::GetString(p_, &l.name), &l.value);
+      return l;
+    }
+    Iterator& operator++() {
+      std::string_view skip;
+      p_ = labels_encoding::GetString(labels_encoding::GetString(p_, &skip), &skip);
+      return *this;
+    }
     Iterator operator++(int) {
       Iterator old = *this;
       ++*this;
@@ -103,7 +165,14 @@ class Labels {
   friend bool operator<(const Labels& a, const Labels& b) { return Compare(a, b) < 0; }
 
  private:
+  friend class LabelsBuilder;
   static constexpr size_t kHeaderBytes = 8;
+
+  // A set of `count` labels whose payload of `payload_bytes` the caller
+  // fills through `*payload`. REQUIRES: count > 0; the caller writes exactly
+  // payload_bytes of sorted, valid entries.
+  static Labels Allocate(size_t payload_bytes, uint32_t count, char** payload);
+
   uint32_t payload_bytes() const;
   const char* payload() const { return rep_ + kHeaderBytes; }
 

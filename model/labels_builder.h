@@ -19,7 +19,10 @@
 //
 // Thread-safety: none; one owner at a time.
 
+#include <algorithm>
+#include <cstdint>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "model/labels.h"
@@ -49,7 +52,14 @@ class LabelsBuilder {
   // Calls f(Label) for each label of a snapshot (see the class comment). `f`
   // may call Set() and Del(). Not reentrant: `f` must not call Range().
   template <typename F>
-  void Range(F&& f);
+  void Range(F&& f) {
+    RangeWithPrefix("", std::forward<F>(f));
+  }
+
+  // Like Range, but visits only the labels whose name starts with `prefix`
+  // (in the same order), finding the base ones by binary search.
+  template <typename F>
+  void RangeWithPrefix(std::string_view prefix, F&& f);
 
   // The current label set, sorted.
   Labels Build() const;
@@ -60,28 +70,51 @@ class LabelsBuilder {
  private:
   struct BaseEntry {
     Label label;
-    bool shadowed;  // deleted or overridden since Reset(); never cleared
+    uint32_t offset;  // of the encoded entry in the base payload
+    uint32_t size;    // encoded bytes
+    bool shadowed;    // deleted or overridden since Reset(); never cleared
   };
 
-  // Index of `name` in base_, or -1.
+  struct AddEntry {
+    Label label;    // name and value in arena_
+    uint32_t pos;   // where it sorts among base_: the lower bound of its name
+  };
+
+  void Shadow(size_t base_index);
+  // Lower bound of `name` in base_; sets *found when base_[result] is `name`.
+  size_t LowerBound(std::string_view name, bool* found) const;
+  // Index of `name` in base_, or -1 (hash index, then a probe or two).
   int FindBase(std::string_view name) const;
+
   // Index of `name` in add_, or -1.
   int FindAdd(std::string_view name) const;
 
+  const char* base_payload_ = nullptr;
+  size_t base_payload_bytes_ = 0;
+  size_t shadowed_bytes_ = 0;  // encoded bytes of the shadowed base entries
+  size_t shadowed_count_ = 0;
   std::vector<BaseEntry> base_;  // sorted by name
-  std::vector<Label> add_;       // insertion order; names and values in arena_
+  // Open-addressing hash index over base_ names: slot -> base index + 1
+  // (0 = empty). Sized to a power of two at least twice base_.size().
+  std::vector<uint16_t> index_;
+  size_t index_mask_ = 0;
+  std::vector<AddEntry> add_;    // insertion order
   std::vector<Label> snapshot_;  // scratch for Range()
-  mutable std::vector<Label> merge_scratch_;  // scratch for Build()
+  mutable std::vector<AddEntry> sorted_adds_;  // scratch for Build()
   util::Arena arena_;
 };
 
 template <typename F>
-void LabelsBuilder::Range(F&& f) {
+void LabelsBuilder::RangeWithPrefix(std::string_view prefix, F&& f) {
   snapshot_.clear();
-  for (const BaseEntry& e : base_) {
-    if (!e.shadowed) snapshot_.push_back(e.label);
+  bool found;
+  for (size_t i = prefix.empty() ? 0 : LowerBound(prefix, &found);
+       i < base_.size() && base_[i].label.name.starts_with(prefix); ++i) {
+    if (!base_[i].shadowed) snapshot_.push_back(base_[i].label);
   }
-  snapshot_.insert(snapshot_.end(), add_.begin(), add_.end());
+  for (const AddEntry& a : add_) {
+    if (a.label.name.starts_with(prefix)) snapshot_.push_back(a.label);
+  }
   // Index-based: f may not call Range, so snapshot_ is stable during the loop.
   for (size_t i = 0; i < snapshot_.size(); ++i) f(snapshot_[i]);
 }

@@ -48,15 +48,19 @@ void ApplyReplace(const Rule& rule, std::string_view val, model::LabelsBuilder& 
     return;
   }
   if (!rule.regex().Match(val, &s.groups)) return;
-  s.target.clear();
-  target.Expand(s.groups, &s.target);
-  if (!model::IsValidLabelName(s.target, rule.scheme())) return;
-  s.value.clear();
-  repl.Expand(s.groups, &s.value);
-  if (s.value.empty()) {
-    lb.Del(s.target);
+  std::string_view name;
+  if (target.has_dollar()) {
+    name = target.ExpandView(s.groups, &s.target);
+    if (!model::IsValidLabelName(name, rule.scheme())) return;
   } else {
-    lb.Set(s.target, s.value);
+    name = rule.config().target_label;  // a literal target was validated at load
+  }
+  // `value` may view `val` (and so the builder's storage): Set copies it first.
+  std::string_view value = repl.ExpandView(s.groups, &s.value);
+  if (value.empty()) {
+    lb.Del(name);
+  } else {
+    lb.Set(name, value);
   }
 }
 
@@ -108,16 +112,16 @@ bool Apply(const Rule& rule, model::LabelsBuilder& lb) {
       lb.Set(c.target_label, std::string_view(buf, static_cast<size_t>(end - buf)));
       return true;
     }
+    // Only names starting with the regex's literal prefix can match, so
+    // labelmap and labeldrop visit just those (labelkeep must see all).
     case Action::kLabelMap:
-      lb.Range([&](const model::Label& l) {
+      lb.RangeWithPrefix(rule.regex().literal_prefix(), [&](const model::Label& l) {
         if (!rule.regex().Match(l.name, &s.groups)) return;
-        s.target.clear();
-        rule.replacement().Expand(s.groups, &s.target);
-        lb.Set(s.target, l.value);
+        lb.Set(rule.replacement().ExpandView(s.groups, &s.target), l.value);
       });
       return true;
     case Action::kLabelDrop:
-      lb.Range([&](const model::Label& l) {
+      lb.RangeWithPrefix(rule.regex().literal_prefix(), [&](const model::Label& l) {
         if (rule.regex().FullMatch(l.name)) lb.Del(l.name);
       });
       return true;

@@ -226,6 +226,12 @@ const Regex& Regex::Default() {
 }
 
 bool Regex::is_default() const { return impl_->is_default; }
+
+std::string_view Regex::literal_prefix() const {
+  const FastPath& f = impl_->fast;
+  if (f.kind == FastPath::Kind::kLiteral || f.kind == FastPath::Kind::kPrefix) return f.literal;
+  return {};
+}
 const std::string& Regex::pattern() const { return impl_->pattern; }
 int Regex::num_groups() const { return impl_->num_groups; }
 

@@ -50,6 +50,10 @@ class Regex {
   // null data() pointer (an empty match has a non-null one).
   bool Match(std::string_view text, std::vector<std::string_view>* groups) const;
 
+  // A literal every match starts with, known from the fast-path analysis
+  // ("" when unknown). Lets name-matching actions skip non-candidates.
+  std::string_view literal_prefix() const;
+
   // Indices of the groups named `name`, leftmost first (Go allows repeated
   // names); empty when there is none.
   const std::vector<int>& GroupsNamed(std::string_view name) const;

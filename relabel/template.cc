@@ -84,6 +84,23 @@ Template Template::Parse(std::string_view text, const Regex& regex) {
   return t;
 }
 
+std::string_view Template::ExpandView(std::span<const std::string_view> groups, std::string* scratch) const {
+  if (parts_.empty()) return {};
+  if (parts_.size() == 1) {
+    const Part& p = parts_[0];
+    if (p.groups.empty()) return p.literal;
+    if (p.literal.empty()) {
+      for (int g : p.groups) {
+        if (static_cast<size_t>(g) < groups.size() && groups[g].data() != nullptr) return groups[g];
+      }
+      return {};
+    }
+  }
+  scratch->clear();
+  Expand(groups, scratch);
+  return *scratch;
+}
+
 void Template::Expand(std::span<const std::string_view> groups, std::string* out) const {
   for (const Part& p : parts_) {
     out->append(p.literal);

@@ -40,6 +40,11 @@ class Template {
   // Appends the expansion to `out`. `groups` is Regex::Match's output.
   void Expand(std::span<const std::string_view> groups, std::string* out) const;
 
+  // The expansion as a view: of the template itself when it is a literal, of
+  // the matched text when it is exactly one group reference (the common
+  // "$1"), otherwise of `*scratch`, which it overwrites.
+  std::string_view ExpandView(std::span<const std::string_view> groups, std::string* scratch) const;
+
  private:
   struct Part {
     std::string literal;      // copied as is

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -90,6 +92,60 @@ TEST(LabelsBuilderTest, ResetReusesTheBuilder) {
   EXPECT_EQ(b.Get("a"), "");
   EXPECT_EQ(b.Get("x"), "");
   EXPECT_EQ(b.Build(), second);
+}
+
+}  // namespace
+}  // namespace kubescrape::model
+
+namespace kubescrape::model {
+namespace {
+
+// Random Set/Del sequences against a std::map reference: Get() and Build()
+// must agree with it whatever runs of base labels are shadowed.
+TEST(LabelsBuilderTest, RandomOperationsMatchAReferenceMap) {
+  std::mt19937 rng(7);
+  const std::vector<std::string> names = {"__address__", "__meta_a", "__meta_b", "__meta_c", "a", "b", "job",
+                                          "zz", std::string(200, 'n')};
+  const std::vector<std::string> values = {"", "1", "two", std::string(150, 'v')};
+  for (int round = 0; round < 500; ++round) {
+    std::map<std::string, std::string> ref;
+    for (const std::string& n : names) {
+      if (rng() % 2) ref[n] = values[1 + rng() % 3];
+    }
+    Labels base = Labels::FromMap(ref);
+    LabelsBuilder b(base);
+    for (int op = 0; op < 12; ++op) {
+      const std::string& n = names[rng() % names.size()];
+      if (rng() % 3 == 0) {
+        b.Del(n);
+        ref.erase(n);
+      } else {
+        const std::string& v = values[rng() % values.size()];
+        b.Set(n, v);
+        if (v.empty()) {
+          ref.erase(n);
+        } else {
+          ref[n] = v;
+        }
+      }
+      for (const std::string& probe : names) {
+        auto it = ref.find(probe);
+        ASSERT_EQ(b.Get(probe), it == ref.end() ? "" : it->second) << "round " << round;
+      }
+    }
+    ASSERT_EQ(b.Build(), Labels::FromMap(ref)) << "round " << round;
+    ASSERT_EQ(b.size(), ref.size());
+  }
+}
+
+TEST(LabelsBuilderTest, RangeWithPrefixVisitsOnlyThePrefix) {
+  Labels base = Labels::FromPairs({{"__meta_a", "1"}, {"__meta_b", "2"}, {"app", "x"}, {"__other", "o"}});
+  LabelsBuilder b(base);
+  b.Set("__meta_z", "26");
+  b.Del("__meta_b");
+  std::vector<std::string> seen;
+  b.RangeWithPrefix("__meta_", [&](const Label& l) { seen.emplace_back(l.name); });
+  EXPECT_EQ(seen, (std::vector<std::string>{"__meta_a", "__meta_z"}));
 }
 
 }  // namespace
