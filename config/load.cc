@@ -60,7 +60,7 @@ util::StatusOr<Config> Load(std::string_view content, const std::string& filenam
   KS_ASSIGN_OR_RETURN(MapReader m, MapReader::Open(root));
   ErrorList errors;
 
-  if (auto global = m.Take("global")) errors.Add(internal::LoadGlobal(*global, &cfg.global));
+  if (auto global = m.Take("global")) errors.Add(internal::LoadGlobal(*global, &cfg.global, &cfg.warnings));
   if (!errors.ok()) return errors.ToStatus();  // every job depends on the global defaults
 
   const std::string dir = util::DirName(filename);

@@ -92,7 +92,7 @@ util::Status LoadNameSchemes(MapReader& m, std::optional<model::NameValidationSc
                              std::string* escaping) {
   if (auto n = m.Take("metric_name_validation_scheme")) {
     KS_ASSIGN_OR_RETURN(std::string s, n->AsString());
-    if (!s.empty() && s != "unset") {
+    if (!s.empty()) {
       auto v = model::ParseNameValidationScheme(s);
       if (!v) return n->Error(fmt::format("unrecognized ValidationScheme: \"{}\"", s));
       *validation = *v;

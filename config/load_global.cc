@@ -8,7 +8,7 @@ namespace {
 
 }  // namespace
 
-util::Status LoadGlobal(const Node& node, GlobalConfig* g) {
+util::Status LoadGlobal(const Node& node, GlobalConfig* g, std::vector<std::string>* warnings) {
   KS_ASSIGN_OR_RETURN(MapReader m, MapReader::Open(node));
   GlobalConfig defaults;
   g->scrape_interval = model::Duration(0);
@@ -29,9 +29,20 @@ util::Status LoadGlobal(const Node& node, GlobalConfig* g) {
   KS_RETURN_IF_ERROR(LoadLimits(m, &g->limits));
   KS_RETURN_IF_ERROR(m.String("query_log_file", &g->query_log_file));
   KS_RETURN_IF_ERROR(m.String("scrape_failure_log_file", &g->scrape_failure_log_file));
-  bool ignored_bool = false;
-  KS_RETURN_IF_ERROR(m.Bool("convert_classic_histograms_to_nhcb", &ignored_bool));
-  KS_RETURN_IF_ERROR(m.Bool("always_scrape_classic_histograms", &ignored_bool));
+  // Native-histogram knobs: a float-only store always keeps classic
+  // histograms, so they are accepted; converting to NHCB is reported.
+  for (std::string_view key : {"always_scrape_classic_histograms", "scrape_native_histograms",
+                               "extra_scrape_metrics"}) {
+    bool ignored = false;
+    KS_RETURN_IF_ERROR(m.Bool(key, &ignored));
+  }
+  if (auto nhcb = m.Take("convert_classic_histograms_to_nhcb")) {
+    KS_ASSIGN_OR_RETURN(bool convert, nhcb->AsBool());
+    if (convert) {
+      warnings->push_back(nhcb->Describe(
+          "convert_classic_histograms_to_nhcb is ignored: Kubescrape stores classic histograms as float series"));
+    }
+  }
   KS_RETURN_IF_ERROR(m.Finish());
 
   // Prometheus's defaulting order: interval first, then the timeout check.

@@ -15,7 +15,7 @@ namespace kubescrape::config::internal {
 // Parses a YAML document; yaml-cpp's exceptions become positioned errors.
 util::StatusOr<Node> ParseYaml(std::string_view content, const std::string& filename);
 
-util::Status LoadGlobal(const Node& node, GlobalConfig* global);
+util::Status LoadGlobal(const Node& node, GlobalConfig* global, std::vector<std::string>* warnings);
 
 // A mapping of label names to values (external_labels, static_configs
 // labels), validated under `scheme`; `expand_env` expands $VAR / ${VAR}.

@@ -75,6 +75,7 @@ util::Status ReadScrapeKeys(MapReader& m, ScrapeJob* job, RawScrapeConfig* raw) 
   KS_RETURN_IF_ERROR(m.String("scheme", &c.scheme));
   KS_RETURN_IF_ERROR(m.Bool("enable_compression", &c.enable_compression));
   KS_RETURN_IF_ERROR(LoadLimits(m, &c.limits));
+  c.name_escaping.clear();  // unset: resolved from the validation scheme below
   KS_RETURN_IF_ERROR(LoadNameSchemes(m, &raw->name_validation, &c.name_escaping));
   for (std::string_view key : kHistogramBoolKeys) {
     bool value = false;

@@ -46,6 +46,9 @@ util::Status LoadTest(const Node& node, ConfigCache& configs, RelabelTestCase* t
     return node.Error("a test needs exactly one of relabel_configs or config (with job)");
   }
   if (!config_path.empty() && job_name.empty()) return node.Error("a test with config needs job");
+  if (inline_rules && (!job_name.empty() || rules_key != "relabel_configs")) {
+    return node.Error("job and rules apply only to a test with config, not to inline relabel_configs");
+  }
   if (rules_key != "relabel_configs" && rules_key != "metric_relabel_configs") {
     return node.Error(fmt::format("rules must be relabel_configs or metric_relabel_configs, got \"{}\"", rules_key));
   }

@@ -1,7 +1,7 @@
 #pragma once
 // Byte sizes as Prometheus's config writes them (alecthomas/units
-// Base2Bytes): "512", "10MB", "1.5GiB", "1KB512B"; KB/MB/... and KiB/MiB/...
-// are both powers of 1024. "0" needs no unit.
+// Base2Bytes): "512B", "10MB", "1.5GiB", "1KB512B"; KB/MB/... and KiB/MiB/...
+// are both powers of 1024. Every number needs a unit, except "0".
 //
 // Thread-safety: pure functions.
 

@@ -43,6 +43,7 @@ void LabelsBuilder::Reset(const Labels& base) {
   arena_.Reset();
   shadowed_bytes_ = 0;
   shadowed_count_ = 0;
+  shadowed_.clear();
   if (base.empty()) {
     base_payload_ = nullptr;
     base_payload_bytes_ = 0;
@@ -127,6 +128,7 @@ void LabelsBuilder::Shadow(size_t b) {
   e.shadowed = true;
   shadowed_bytes_ += e.size;
   ++shadowed_count_;
+  shadowed_.push_back(static_cast<uint32_t>(b));
 }
 
 std::string_view LabelsBuilder::Get(std::string_view name) const {
@@ -180,34 +182,34 @@ Labels LabelsBuilder::Build() const {
   char* p;
   Labels out = Labels::Allocate(base_payload_bytes_ - shadowed_bytes_ + add_bytes, static_cast<uint32_t>(count), &p);
 
-  // Copy runs of live base entries with one memcpy each, inserting additions
-  // where they sort.
-  size_t run_start = 0, run_end = 0;  // byte range of the pending run
-  auto flush = [&] {
-    if (run_end > run_start) {
-      std::memcpy(p, base_payload_ + run_start, run_end - run_start);
-      p += run_end - run_start;
+  // Walk the few events (an addition to insert, a shadowed entry to skip) in
+  // position order; the live base entries between two events are contiguous
+  // in the base payload and are copied with one memcpy.
+  sorted_shadowed_.assign(shadowed_.begin(), shadowed_.end());
+  std::sort(sorted_shadowed_.begin(), sorted_shadowed_.end());
+  const size_t n = base_.size();
+  auto offset = [&](size_t i) { return i < n ? base_[i].offset : base_payload_bytes_; };
+  constexpr size_t kNone = SIZE_MAX;
+  size_t i = 0, a = 0, sh = 0;
+  while (true) {
+    const size_t next_add = a < sorted_adds_.size() ? sorted_adds_[a].pos : kNone;
+    const size_t next_shadowed = sh < sorted_shadowed_.size() ? sorted_shadowed_[sh] : kNone;
+    const size_t next = std::min({next_add, next_shadowed, n});
+    if (next > i) {
+      const size_t bytes = offset(next) - offset(i);
+      std::memcpy(p, base_payload_ + offset(i), bytes);
+      p += bytes;
+      i = next;
     }
-    run_start = run_end = 0;
-  };
-  size_t j = 0;
-  for (size_t i = 0; i < base_.size(); ++i) {
-    const BaseEntry& e = base_[i];
-    while (j < sorted_adds_.size() && sorted_adds_[j].pos <= i) {
-      flush();
-      p = labels_encoding::Encode(p, sorted_adds_[j].label.name, sorted_adds_[j].label.value);
-      ++j;
+    if (next_add == i) {  // additions at position i sort before base_[i]
+      p = labels_encoding::Encode(p, sorted_adds_[a].label.name, sorted_adds_[a].label.value);
+      ++a;
+    } else if (next_shadowed == i) {
+      ++i;
+      ++sh;
+    } else {
+      break;  // i == n and no events left
     }
-    if (e.shadowed) {
-      flush();
-      continue;
-    }
-    if (run_end == run_start) run_start = run_end = e.offset;
-    run_end += e.size;
-  }
-  flush();
-  for (; j < sorted_adds_.size(); ++j) {
-    p = labels_encoding::Encode(p, sorted_adds_[j].label.name, sorted_adds_[j].label.value);
   }
   return out;
 }

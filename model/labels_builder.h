@@ -93,6 +93,7 @@ class LabelsBuilder {
   size_t base_payload_bytes_ = 0;
   size_t shadowed_bytes_ = 0;  // encoded bytes of the shadowed base entries
   size_t shadowed_count_ = 0;
+  std::vector<uint32_t> shadowed_;  // base indices shadowed since Reset(), unordered
   std::vector<BaseEntry> base_;  // sorted by name
   // Open-addressing hash index over base_ names: slot -> base index + 1
   // (0 = empty). Sized to a power of two at least twice base_.size().
@@ -101,6 +102,7 @@ class LabelsBuilder {
   std::vector<AddEntry> add_;    // insertion order
   std::vector<Label> snapshot_;  // scratch for Range()
   mutable std::vector<AddEntry> sorted_adds_;  // scratch for Build()
+  mutable std::vector<uint32_t> sorted_shadowed_;  // scratch for Build()
   util::Arena arena_;
 };
 

@@ -142,6 +142,23 @@ FastPath AnalyzeFastPath(std::string_view p) {
   return fp;
 }
 
+// True when `p` uses the escape `\<c>` (outside \Q...\E quoting). Used for
+// RE2 extensions that Go rejects, such as \C (any byte).
+bool HasEscape(std::string_view p, char c) {
+  for (size_t i = 0; i + 1 < p.size(); ++i) {
+    if (p[i] != '\\') continue;
+    if (p[i + 1] == 'Q') {
+      size_t end = p.find("\\E", i + 2);
+      if (end == std::string_view::npos) return false;
+      i = end + 1;
+      continue;
+    }
+    if (p[i + 1] == c) return true;
+    ++i;  // skip the escaped character
+  }
+  return false;
+}
+
 }  // namespace
 
 struct Regex::Impl {
@@ -199,6 +216,9 @@ std::string TranslateGoRegex(std::string_view p) {
 util::StatusOr<Regex> Regex::Compile(std::string_view pattern) { return Compile(pattern, false); }
 
 util::StatusOr<Regex> Regex::Compile(std::string_view pattern, bool is_default) {
+  if (HasEscape(pattern, 'C')) {
+    return util::InvalidArgumentError("error parsing regexp: invalid escape sequence: `\\C`");
+  }
   auto impl = std::make_shared<Impl>();
   impl->is_default = is_default;
   impl->pattern = std::string(pattern);
@@ -208,9 +228,13 @@ util::StatusOr<Regex> Regex::Compile(std::string_view pattern, bool is_default) 
   opts.set_max_mem(int64_t{64} << 20);
   impl->re2 = std::make_unique<RE2>(anchored, opts);
   if (!impl->re2->ok()) {
-    return util::InvalidArgumentError(fmt::format("error parsing regexp: {}: `{}`",
-                                                  GoErrorText(impl->re2->error_code()),
-                                                  impl->re2->error_arg()));
+    std::string arg = impl->re2->error_arg();
+    // Quote the user's own spelling, not our (?<name> -> (?P<name> rewrite.
+    if (pattern.find("(?P<") == std::string_view::npos) {
+      for (size_t at = arg.find("(?P<"); at != std::string::npos; at = arg.find("(?P<", at)) arg.erase(at + 2, 1);
+    }
+    return util::InvalidArgumentError(
+        fmt::format("error parsing regexp: {}: `{}`", GoErrorText(impl->re2->error_code()), arg));
   }
   impl->num_groups = impl->re2->NumberOfCapturingGroups();
   for (const auto& [index, name] : impl->re2->CapturingGroupNames()) {

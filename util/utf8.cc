@@ -1,5 +1,7 @@
 #include "util/utf8.h"
 
+#include "util/logging.h"
+
 #include <locale.h>
 #include <wctype.h>
 
@@ -11,7 +13,10 @@ namespace {
 locale_t Utf8Locale() {
   static const locale_t loc = [] {
     locale_t l = newlocale(LC_CTYPE_MASK, "C.UTF-8", static_cast<locale_t>(nullptr));
-    return l;  // null if the locale is missing: callers fall back to ASCII.
+    if (l == nullptr) {
+      log::Warn("The C.UTF-8 locale is missing: non-ASCII case mapping and character classes fall back to ASCII");
+    }
+    return l;
   }();
   return loc;
 }

@@ -29,7 +29,9 @@ std::string ToLower(std::string_view s);
 std::string ToUpper(std::string_view s);
 
 // Go's unicode.IsLetter(r) || unicode.IsDigit(r) || r == '_': the characters
-// that may form a `$name` in a regexp template.
+// that may form a `$name` in a regexp template. Uses glibc's alnum class,
+// which also counts a few letter-like numbers (e.g. U+2160, U+3007) that Go
+// does not; only group names made of such characters could differ.
 bool IsWordRune(char32_t r);
 
 // Go's strconv.Quote: a double-quoted string with Go escapes (\n, \t, \",

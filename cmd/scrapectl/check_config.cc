@@ -20,7 +20,10 @@ std::vector<std::string> MissingFiles(const config::Config& cfg, const util::Fil
     check(job, "tls_config.ca_file", h.tls_config.ca_file);
     check(job, "tls_config.cert_file", h.tls_config.cert_file);
     check(job, "tls_config.key_file", h.tls_config.key_file);
-    if (h.basic_auth) check(job, "basic_auth.password_file", h.basic_auth->password_file);
+    if (h.basic_auth) {
+      check(job, "basic_auth.username_file", h.basic_auth->username_file);
+      check(job, "basic_auth.password_file", h.basic_auth->password_file);
+    }
     if (h.authorization) check(job, "authorization.credentials_file", h.authorization->credentials_file);
   };
   for (const config::ScrapeJob& job : cfg.scrape_configs) {
@@ -63,6 +66,7 @@ int CheckConfig(const std::vector<std::string>& files, std::ostream& out, std::o
   int rc = kExitOk;
   for (const std::string& file : files) {
     fmt::print(out, "Checking {}\n", file);
+    out.flush();  // keep the order when stdout and stderr share a pipe
     auto cfg = config::LoadFile(file, fs);
     if (!cfg.ok()) {
       PrintIndented(err, "FAILED", cfg.status().message());

@@ -239,6 +239,25 @@ TEST(LoadTest, IgnoredSectionsAreWarnings) {
   EXPECT_EQ(c->warnings[0], "prometheus.yml:1:13: rule_files: rule_files is not supported by Kubescrape and is ignored");
 }
 
+TEST(LoadTest, NativeHistogramKnobsAreAcceptedAndConversionIsReported) {
+  auto c = Load("global:\n  scrape_native_histograms: true\n  convert_classic_histograms_to_nhcb: true\n"
+                "scrape_configs:\n  - job_name: a\n    always_scrape_classic_histograms: true\n");
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  ASSERT_EQ(c->warnings.size(), 1u);
+  EXPECT_EQ(c->warnings[0],
+            "prometheus.yml:3:39: global.convert_classic_histograms_to_nhcb: convert_classic_histograms_to_nhcb is "
+            "ignored: Kubescrape stores classic histograms as float series");
+}
+
+TEST(LoadErrorTest, NameValidationScheme) {
+  EXPECT_EQ(LoadError("global:\n  metric_name_validation_scheme: unset\n"),
+            "prometheus.yml:2:34: global.metric_name_validation_scheme: unrecognized ValidationScheme: \"unset\"");
+  auto c = Load("global:\n  metric_name_validation_scheme: legacy\nscrape_configs:\n  - job_name: a\n"
+                "    relabel_configs: [{target_label: 'a.b', replacement: x}]\n");
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.status().message().find("\"a.b\" is invalid 'target_label' for replace action"), std::string::npos);
+}
+
 TEST(LoadErrorTest, UnsupportedDiscoveryAndHttpAreErrors) {
   EXPECT_EQ(LoadError("scrape_configs:\n  - job_name: a\n    dns_sd_configs: [{names: [x]}]\n"),
             "prometheus.yml:3:21: scrape_configs[0].dns_sd_configs: dns_sd_configs is not supported by Kubescrape "

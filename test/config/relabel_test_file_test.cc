@@ -62,6 +62,7 @@ TEST(RelabelTestFileTest, MalformedTests) {
   - {name: two expectations, relabel_configs: [], input: {}, output: {}, dropped: true}
   - {name: no rules, input: {}, output: {}}
   - {name: typo, relabel_configs: [], input: {}, ouput: {}}
+  - {name: job with inline rules, relabel_configs: [], job: j, input: {}, output: {}}
 )");
   auto f = LoadRelabelTestFile("/t/bad.yml", fs);
   ASSERT_FALSE(f.ok());
@@ -71,6 +72,7 @@ TEST(RelabelTestFileTest, MalformedTests) {
   EXPECT_NE(m.find("/t/bad.yml:3:5: tests[1]: a test needs exactly one of relabel_configs or config"),
             std::string::npos) << m;
   EXPECT_NE(m.find("unknown field \"ouput\" (did you mean \"output\"?)"), std::string::npos) << m;
+  EXPECT_NE(m.find("tests[3]: job and rules apply only to a test with config"), std::string::npos) << m;
   EXPECT_EQ(LoadRelabelTestFile("/t/missing.yml", fs).status().code(), util::StatusCode::kNotFound);
 }
 

@@ -32,6 +32,12 @@ TEST(RegexTest, GoStyleCompileErrors) {
             "error parsing regexp: invalid character class range: `z-a`");
   EXPECT_EQ(Regex::Compile("\\8").status().message(),
             "error parsing regexp: invalid escape sequence: `\\8`");
+  // \C (any byte) is an RE2 extension that Go rejects.
+  EXPECT_EQ(Regex::Compile("a\\Cb").status().message(), "error parsing regexp: invalid escape sequence: `\\C`");
+  EXPECT_TRUE(Regex::Compile("a\\\\Cb").ok());   // an escaped backslash, then C
+  EXPECT_TRUE(Regex::Compile("\\Qa\\C\\E").ok());  // quoted
+  // Errors quote the pattern as written, with Go's (?<name> spelling.
+  EXPECT_EQ(Regex::Compile("(?<n>a").status().message(), "error parsing regexp: missing closing ): `^(?s:(?<n>a)$`");
 }
 
 TEST(RegexTest, GoNamedGroupSpellings) {
