@@ -10,7 +10,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/setup.sh
-scripts/build.sh build -DCMAKE_BUILD_TYPE=Release -DKS_BUILD_TESTS=OFF -DKS_BUILD_BENCH=OFF -- scrapectl
+# The same configuration as scripts/test.sh, so the two share build/.
+scripts/build.sh build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DKS_WERROR=ON -DKS_BUILD_BENCH=ON -- scrapectl
 S=build/cmd/scrapectl/scrapectl
 
 echo

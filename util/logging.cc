@@ -138,8 +138,9 @@ std::string Logger::Format(Level level, std::string_view msg, std::initializer_l
   std::string time = FormatTime(clock_->Now());
   std::string source = fmt::format("{}:{}", BaseName(loc.file_name()), loc.line());
   std::string out;
+  out.reserve(128);
   if (format_ == Format::kJson) {
-    out = "{";
+    out.push_back('{');
     AppendJson(&out, "time", time, Field::Kind::kString);
     AppendJson(&out, "level", LevelName(level), Field::Kind::kString);
     AppendJson(&out, "source", source, Field::Kind::kString);
