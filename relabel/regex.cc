@@ -2,6 +2,8 @@
 
 #include <re2/re2.h>
 
+#include "relabel/backtrack.h"
+
 #include <array>
 #include <map>
 
@@ -165,6 +167,9 @@ struct Regex::Impl {
   std::string pattern;
   std::unique_ptr<RE2> re2;
   FastPath fast;
+  // The allocation-free matcher for the common subset; RE2 when absent or
+  // when it declines a text.
+  std::optional<BacktrackProgram> backtrack;
   int num_groups = 0;
   std::map<std::string, std::vector<int>, std::less<>> names;
   bool is_default = false;
@@ -241,6 +246,11 @@ util::StatusOr<Regex> Regex::Compile(std::string_view pattern, bool is_default) 
     impl->names[name].push_back(index);
   }
   impl->fast = AnalyzeFastPath(pattern);
+  if (impl->fast.kind == FastPath::Kind::kNone) {
+    impl->backtrack = BacktrackProgram::Compile(TranslateGoRegex(pattern));
+    // Both number groups by '(' order; a disagreement would be our bug.
+    if (impl->backtrack && impl->backtrack->num_groups() != impl->num_groups) impl->backtrack.reset();
+  }
   return Regex(std::move(impl));
 }
 
@@ -281,6 +291,11 @@ bool Regex::FullMatch(std::string_view text) const {
     case FastPath::Kind::kNone:
       break;
   }
+  if (impl_->backtrack) {
+    thread_local std::vector<std::string_view> groups;
+    groups.resize(static_cast<size_t>(impl_->num_groups) + 1);
+    if (std::optional<bool> r = impl_->backtrack->Match(text, groups)) return *r;
+  }
   return impl_->re2->Match(re2::StringPiece(text.data(), text.size()), 0, text.size(),
                            RE2::ANCHOR_BOTH, nullptr, 0);
 }
@@ -294,6 +309,10 @@ bool Regex::Match(std::string_view text, std::vector<std::string_view>* groups) 
     (*groups)[0] = text;
     if (f.kind == FastPath::Kind::kPrefix && f.tail_capture) (*groups)[1] = text.substr(f.literal.size());
     return true;
+  }
+  if (impl_->backtrack) {
+    groups->resize(n);
+    if (std::optional<bool> r = impl_->backtrack->Match(text, *groups)) return *r;
   }
   thread_local std::vector<re2::StringPiece> pieces;
   pieces.resize(n);

@@ -7,6 +7,10 @@
 // syntax that Debian's RE2 release predates (`(?<name>...)`). Compile errors
 // read like Go's: "error parsing regexp: missing closing ): `^(?s:a(b)$`".
 //
+// Other patterns in the common subset of Go syntax run on an allocation-free
+// backtracking matcher (backtrack.h) with RE2's exact results; the rest, and
+// texts it declines, go to RE2.
+//
 // Matching takes a fast path, without RE2, for the shapes that dominate real
 // configurations: literals (`test`), alternations of literals
 // (`minio|mongo`), and a literal prefix followed by `(.*)`, `(.+)`, `.*` or

@@ -23,7 +23,7 @@ echo "== scrapectl test relabel configs/*.relabel_test.yml"
 $S test relabel configs/*.relabel_test.yml
 
 flask_pod=(
-  --label __address__=10.244.1.17:8001
+  --label __address__=10.244.1.17:5000
   --label __meta_kubernetes_namespace=test
   --label __meta_kubernetes_pod_name=flask-app-7d9c5b6f4-x2k8p
   --label __meta_kubernetes_pod_label_app=flask-minio
