@@ -166,24 +166,18 @@ bool LoadScrapeJob(const Node& node, const GlobalConfig& global, ScrapeJob* job,
         "convert_classic_histograms_to_nhcb is ignored: Kubescrape stores classic histograms as float series"));
   }
   bool ok = true;
-  if (raw.relabel_configs) {
-    auto rules = LoadRelabelRules(*raw.relabel_configs, RuleKind::kTarget, c.name_validation);
+  auto load_rules = [&](const std::optional<Node>& list, RuleKind kind, std::vector<relabel::Rule>* out) {
+    if (!list) return;
+    auto rules = LoadRelabelRules(*list, kind, c.name_validation);
     if (rules.ok()) {
-      c.relabel_configs = std::move(rules).value();
+      *out = std::move(rules).value();
     } else {
       errors->Add(rules.status());
       ok = false;
     }
-  }
-  if (raw.metric_relabel_configs) {
-    auto rules = LoadRelabelRules(*raw.metric_relabel_configs, RuleKind::kMetric, c.name_validation);
-    if (rules.ok()) {
-      c.metric_relabel_configs = std::move(rules).value();
-    } else {
-      errors->Add(rules.status());
-      ok = false;
-    }
-  }
+  };
+  load_rules(raw.relabel_configs, RuleKind::kTarget, &c.relabel_configs);
+  load_rules(raw.metric_relabel_configs, RuleKind::kMetric, &c.metric_relabel_configs);
   if (ok && c.relabel_configs.empty()) {
     if (auto s = CheckStaticTargets(*job, node); !s.ok()) {
       errors->Add(s);

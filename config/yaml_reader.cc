@@ -286,40 +286,21 @@ std::optional<Node> MapReader::Take(std::string_view key) {
   return std::nullopt;
 }
 
-util::Status MapReader::String(std::string_view key, std::string* out) {
+template <typename T>
+util::Status MapReader::Read(std::string_view key, T* out, util::StatusOr<T> (Node::*convert)() const) {
   auto n = Take(key);
   if (!n) return util::Status::Ok();
-  KS_ASSIGN_OR_RETURN(*out, n->AsString());
+  KS_ASSIGN_OR_RETURN(*out, ((*n).*convert)());
   return util::Status::Ok();
 }
 
-util::Status MapReader::Bool(std::string_view key, bool* out) {
-  auto n = Take(key);
-  if (!n) return util::Status::Ok();
-  KS_ASSIGN_OR_RETURN(*out, n->AsBool());
-  return util::Status::Ok();
-}
-
-util::Status MapReader::Uint(std::string_view key, uint64_t* out) {
-  auto n = Take(key);
-  if (!n) return util::Status::Ok();
-  KS_ASSIGN_OR_RETURN(*out, n->AsUint());
-  return util::Status::Ok();
-}
-
+util::Status MapReader::String(std::string_view key, std::string* out) { return Read(key, out, &Node::AsString); }
+util::Status MapReader::Bool(std::string_view key, bool* out) { return Read(key, out, &Node::AsBool); }
+util::Status MapReader::Uint(std::string_view key, uint64_t* out) { return Read(key, out, &Node::AsUint); }
 util::Status MapReader::Duration(std::string_view key, model::Duration* out) {
-  auto n = Take(key);
-  if (!n) return util::Status::Ok();
-  KS_ASSIGN_OR_RETURN(*out, n->AsDuration());
-  return util::Status::Ok();
+  return Read(key, out, &Node::AsDuration);
 }
-
-util::Status MapReader::ByteSize(std::string_view key, int64_t* out) {
-  auto n = Take(key);
-  if (!n) return util::Status::Ok();
-  KS_ASSIGN_OR_RETURN(*out, n->AsByteSize());
-  return util::Status::Ok();
-}
+util::Status MapReader::ByteSize(std::string_view key, int64_t* out) { return Read(key, out, &Node::AsByteSize); }
 
 util::Status MapReader::StringList(std::string_view key, std::vector<std::string>* out, bool* set) {
   auto n = Take(key);

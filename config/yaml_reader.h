@@ -137,6 +137,9 @@ class MapReader {
     bool taken = false;
   };
   explicit MapReader(Node node) : node_(std::move(node)) {}
+  // Takes `key` and converts it with `convert`; absent leaves *out unchanged.
+  template <typename T>
+  util::Status Read(std::string_view key, T* out, util::StatusOr<T> (Node::*convert)() const);
   util::Status AddEntries(const YAML::Node& map, bool from_merge);
 
   Node node_;
