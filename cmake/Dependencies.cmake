@@ -4,6 +4,8 @@ find_package(PkgConfig REQUIRED)
 find_package(yaml-cpp REQUIRED)          # libyaml-cpp-dev: target yaml-cpp
 find_package(fmt REQUIRED)               # libfmt-dev: fmt::fmt
 find_package(OpenSSL REQUIRED)           # libssl-dev: OpenSSL::Crypto, OpenSSL::SSL
+find_package(ZLIB REQUIRED)              # zlib1g-dev: ZLIB::ZLIB
+find_package(Boost 1.81 EXACT REQUIRED)  # libboost1.81-dev: Boost::headers (Asio, Beast)
 pkg_check_modules(RE2 REQUIRED IMPORTED_TARGET re2)   # libre2-dev has no CMake config
 find_package(RapidJSON REQUIRED)         # rapidjson-dev: include dirs only
 if(NOT TARGET ks_rapidjson)

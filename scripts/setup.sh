@@ -15,6 +15,10 @@ PACKAGES=(
   zlib1g-dev libssl-dev
   # tests and benchmarks
   googletest libgtest-dev libgmock-dev libbenchmark-dev
+  # real peers for integration tests and side-by-side benchmarks
+  prometheus-node-exporter python3-flask python3-prometheus-client prometheus
+  # libFuzzer (clang's runtime)
+  clang libclang-rt-14-dev
 )
 
 missing=()
