@@ -52,6 +52,8 @@ struct RuleConfig {
   std::string target_label;
   std::string replacement{kDefaultReplacement};
   std::optional<Action> action = Action::kReplace;  // nullopt: explicit null
+
+  bool operator==(const RuleConfig&) const = default;
 };
 
 class Rule {

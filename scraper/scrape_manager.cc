@@ -1,0 +1,123 @@
+#include "scraper/scrape_manager.h"
+
+#include <set>
+
+#include "util/logging.h"
+
+namespace kubescrape::scraper {
+
+ScrapeManager::ScrapeManager(boost::asio::any_io_executor executor, tsdb::Storage& storage,
+                             const util::Clock& clock, ScrapeLoop::Options options)
+    : executor_(std::move(executor)), storage_(storage), clock_(clock), options_(std::move(options)) {}
+
+ScrapeManager::~ScrapeManager() { Stop(); }
+
+void ScrapeManager::SetOffsetSeed(uint64_t seed) {
+  std::lock_guard<std::mutex> lock(mu_);
+  options_.offset_seed = seed;
+}
+
+void ScrapeManager::ApplyConfig(const std::vector<std::shared_ptr<const ScrapeConfig>>& jobs) {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::set<std::string> names;
+  for (const auto& cfg : jobs) {
+    names.insert(cfg->job_name);
+    auto [it, inserted] = pools_.try_emplace(cfg->job_name);
+    Pool& pool = it->second;
+    std::shared_ptr<const ScrapeConfig> old = pool.config;
+    pool.config = cfg;
+    if (!inserted) SyncLocked(pool, /*config_changed=*/true, old);
+  }
+  for (auto it = pools_.begin(); it != pools_.end();) {
+    if (names.contains(it->first)) {
+      ++it;
+      continue;
+    }
+    for (auto& [hash, loop] : it->second.loops) loop->Stop(/*end_of_run_staleness=*/true);
+    it = pools_.erase(it);
+  }
+}
+
+void ScrapeManager::Sync(const std::string& job, const std::vector<model::TargetGroup>& groups) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = pools_.find(job);
+  if (it == pools_.end()) return;
+  it->second.groups = groups;
+  SyncLocked(it->second, /*config_changed=*/false, nullptr);
+}
+
+void ScrapeManager::SyncLocked(Pool& pool, bool config_changed, std::shared_ptr<const ScrapeConfig> old_config) {
+  std::vector<TargetOutcome> outcomes = BuildTargets(pool.groups, *pool.config);
+  std::map<uint64_t, std::shared_ptr<ScrapeLoop>> next;
+  pool.dropped.clear();
+  const bool reusable = !config_changed || SameSampleProcessing(*old_config, *pool.config);
+  for (TargetOutcome& o : outcomes) {
+    if (!o.target) {
+      pool.dropped.push_back({pool.config->job_name, std::move(o.discovered),
+                              o.error.ok() ? std::string() : o.error.message()});
+      if (!o.error.ok()) {
+        util::log::Debug("Invalid target", {{"scrape_pool", pool.config->job_name}, {"err", o.error.message()}});
+      }
+      continue;
+    }
+    const uint64_t hash = o.target->hash;
+    auto old = pool.loops.find(hash);
+    if (old != pool.loops.end()) {
+      // Same labels and URL; interval and timeout are labels, so unchanged too.
+      if (config_changed) {
+        if (reusable) {
+          old->second->UpdateConfig(pool.config);
+        } else {
+          old->second->Stop(/*end_of_run_staleness=*/true);
+          old = pool.loops.end();
+        }
+      }
+      if (old != pool.loops.end()) {
+        next.emplace(hash, std::move(old->second));
+        pool.loops.erase(old);
+        continue;
+      }
+    }
+    auto loop = ScrapeLoop::Create(executor_, std::move(*o.target), pool.config, storage_, clock_, options_);
+    loop->Start();
+    next.emplace(hash, std::move(loop));
+  }
+  // Whatever is left is gone (or was replaced above).
+  for (auto& [hash, loop] : pool.loops) {
+    if (loop) loop->Stop(/*end_of_run_staleness=*/true);
+  }
+  pool.loops = std::move(next);
+}
+
+void ScrapeManager::Stop() {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (auto& [name, pool] : pools_) {
+    for (auto& [hash, loop] : pool.loops) loop->Stop(/*end_of_run_staleness=*/false);
+  }
+  pools_.clear();
+}
+
+std::vector<TargetStatus> ScrapeManager::ActiveTargets() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<TargetStatus> out;
+  for (const auto& [name, pool] : pools_) {
+    for (const auto& [hash, loop] : pool.loops) out.push_back({name, loop->target(), loop->Health()});
+  }
+  return out;
+}
+
+std::vector<DroppedTarget> ScrapeManager::DroppedTargets() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<DroppedTarget> out;
+  for (const auto& [name, pool] : pools_) out.insert(out.end(), pool.dropped.begin(), pool.dropped.end());
+  return out;
+}
+
+size_t ScrapeManager::NumLoops() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  size_t n = 0;
+  for (const auto& [name, pool] : pools_) n += pool.loops.size();
+  return n;
+}
+
+}  // namespace kubescrape::scraper
