@@ -20,19 +20,17 @@ class MemoryAppender final : public Appender {
 
   AppendResult Append(SeriesRef ref, const model::Labels& labels, int64_t t, double v) override {
     std::lock_guard<std::mutex> lock(storage_->mu_);
-    if (ref == 0 || ref > storage_->series_.size() || storage_->series_[ref - 1].labels != labels) {
+    // A non-zero ref is trusted (the Appender contract): no label lookup.
+    if (ref == 0 || ref > storage_->series_.size()) {
       auto [it, inserted] = storage_->refs_.emplace(labels, storage_->series_.size() + 1);
       if (inserted) storage_->series_.push_back({labels, {}});
       ref = it->second;
     }
-    // Check against committed samples and this batch's pending ones.
+    // Check against this batch's pending sample of the series, else the
+    // newest committed one.
     const Sample* newest = nullptr;
-    for (auto it = pending_.rbegin(); it != pending_.rend(); ++it) {
-      if (it->first == ref) {
-        newest = &it->second;
-        break;
-      }
-    }
+    auto pending = newest_pending_.find(ref);
+    if (pending != newest_pending_.end()) newest = &pending_[pending->second].second;
     const auto& committed = storage_->series_[ref - 1].samples;
     if (newest == nullptr && !committed.empty()) newest = &committed.back();
     if (newest != nullptr) {
@@ -42,6 +40,7 @@ class MemoryAppender final : public Appender {
         return {ref, AppendError::kDuplicateSample};
       }
     }
+    newest_pending_[ref] = pending_.size();
     pending_.push_back({ref, {t, v}});
     return {ref, AppendError::kNone};
   }
@@ -50,15 +49,20 @@ class MemoryAppender final : public Appender {
     std::lock_guard<std::mutex> lock(storage_->mu_);
     for (const auto& [ref, s] : pending_) storage_->series_[ref - 1].samples.push_back(s);
     pending_.clear();
+    newest_pending_.clear();
     ++storage_->commits_;
     return util::Status::Ok();
   }
 
-  void Rollback() override { pending_.clear(); }
+  void Rollback() override {
+    pending_.clear();
+    newest_pending_.clear();
+  }
 
  private:
   MemoryStorage* storage_;
   std::vector<std::pair<SeriesRef, Sample>> pending_;
+  std::unordered_map<SeriesRef, size_t> newest_pending_;  // ref -> index in pending_
 };
 
 std::unique_ptr<Appender> MemoryStorage::NewAppender() { return std::make_unique<MemoryAppender>(this); }
