@@ -19,6 +19,7 @@ void ScrapeManager::SetOffsetSeed(uint64_t seed) {
 
 void ScrapeManager::ApplyConfig(const std::vector<std::shared_ptr<const ScrapeConfig>>& jobs) {
   std::lock_guard<std::mutex> lock(mu_);
+  if (stopped_) return;
   std::set<std::string> names;
   for (const auto& cfg : jobs) {
     names.insert(cfg->job_name);
@@ -40,6 +41,7 @@ void ScrapeManager::ApplyConfig(const std::vector<std::shared_ptr<const ScrapeCo
 
 void ScrapeManager::Sync(const std::string& job, const std::vector<model::TargetGroup>& groups) {
   std::lock_guard<std::mutex> lock(mu_);
+  if (stopped_) return;
   auto it = pools_.find(job);
   if (it == pools_.end()) return;
   it->second.groups = groups;
@@ -91,10 +93,12 @@ void ScrapeManager::SyncLocked(Pool& pool, bool config_changed, std::shared_ptr<
 
 void ScrapeManager::Stop() {
   std::lock_guard<std::mutex> lock(mu_);
+  if (stopped_) return;
+  stopped_ = true;
+  // The pools stay, so the final state can still be reported.
   for (auto& [name, pool] : pools_) {
     for (auto& [hash, loop] : pool.loops) loop->Stop(/*end_of_run_staleness=*/false);
   }
-  pools_.clear();
 }
 
 std::vector<TargetStatus> ScrapeManager::ActiveTargets() const {

@@ -59,7 +59,8 @@ class ScrapeManager {
   void ApplyConfig(const std::vector<std::shared_ptr<const ScrapeConfig>>& jobs);
   // The full current target groups of `job`. Unknown jobs are ignored.
   void Sync(const std::string& job, const std::vector<model::TargetGroup>& groups);
-  // Stops every loop, without staleness markers (shutdown).
+  // Stops every loop, without staleness markers (shutdown). Later
+  // ApplyConfig/Sync calls are ignored; the targets stay listed.
   void Stop();
 
   std::vector<TargetStatus> ActiveTargets() const;
@@ -82,6 +83,7 @@ class ScrapeManager {
   mutable std::mutex mu_;
   ScrapeLoop::Options options_;        // guarded by mu_
   std::map<std::string, Pool> pools_;  // guarded by mu_
+  bool stopped_ = false;               // guarded by mu_
 };
 
 }  // namespace kubescrape::scraper

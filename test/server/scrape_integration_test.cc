@@ -175,5 +175,55 @@ TEST_F(ScrapeIntegrationTest, RealPeersAndFailureModes) {
   EXPECT_EQ(Samples("flask", app_port_, {{"__name__", "up"}}).back().v, 0);
 }
 
+TEST_F(ScrapeIntegrationTest, FileDiscoveryAndReloadKeepData) {
+  std::string targets = (dir_ / "targets.json").string();
+  std::ofstream(targets) << fmt::format(R"([{{"targets": ["127.0.0.1:{}"], "labels": {{"team": "a"}}}}])", app_port_);
+  std::string yaml = fmt::format(R"(global:
+  scrape_interval: 1s
+scrape_configs:
+  - job_name: files
+    file_sd_configs:
+      - files: ['{}/*.json']
+        refresh_interval: 1s
+)",
+                                 dir_.string());
+  StartServer(yaml);
+  auto samples = [&](std::string_view name, std::string_view team) {
+    return storage_.SamplesOf(model::Labels::FromPairs(
+        {{"__name__", name}, {"instance", fmt::format("127.0.0.1:{}", app_port_)}, {"job", "files"}, {"team", team}}));
+  };
+  ASSERT_TRUE(WaitUntil([&] { return !samples("up", "a").empty(); }));
+  EXPECT_EQ(samples("up", "a").back().v, 1);
+
+  // The file changes: picked up without a restart; the old target goes away.
+  std::ofstream(targets) << fmt::format(R"([{{"targets": ["127.0.0.1:{}"], "labels": {{"team": "b"}}}}])", app_port_);
+  ASSERT_TRUE(WaitUntil([&] { return !samples("up", "b").empty(); }));
+
+  // A reload with a metric_relabel rule: applied, and earlier data kept.
+  size_t before = samples("app_in_flight", "b").size();
+  ASSERT_GT(before, 0u);
+  std::ofstream((dir_ / "prometheus.yml").string()) << yaml + R"(    metric_relabel_configs:
+      - source_labels: [__name__]
+        regex: app_in_flight
+        action: drop
+)";
+  ASSERT_TRUE(server_->Reload().ok());
+  ASSERT_TRUE(WaitUntil([&] {
+    auto post = samples("scrape_samples_post_metric_relabeling", "b");
+    auto scraped = samples("scrape_samples_scraped", "b");
+    return !post.empty() && post.back().v + 1 == scraped.back().v;
+  }));
+  auto in_flight = samples("app_in_flight", "b");
+  EXPECT_GE(in_flight.size(), before);  // nothing lost
+  EXPECT_EQ(server_->reloads_ok(), 1u);
+
+  // A broken config is refused and the running one stays.
+  std::ofstream((dir_ / "prometheus.yml").string()) << "scrape_configs: [{job_name: }]\n";
+  EXPECT_FALSE(server_->Reload().ok());
+  EXPECT_EQ(server_->reloads_failed(), 1u);
+  size_t n = samples("up", "b").size();
+  ASSERT_TRUE(WaitUntil([&] { return samples("up", "b").size() > n; }));
+}
+
 }  // namespace
 }  // namespace kubescrape
