@@ -4,7 +4,9 @@
 #  1. build/       RelWithDebInfo, warnings are errors: all tests (ctest).
 #  2. build-asan/  AddressSanitizer + UndefinedBehaviorSanitizer: the unit
 #                  tests of the pure modules (ctest label "pure").
-#  3. a smoke run of every benchmark binary (they must keep working; the
+#  3. build-fuzz/   clang + libFuzzer: the exposition parser fuzzed for
+#                  FUZZ_SECONDS (default 20)
+#  4. a smoke run of every benchmark binary (they must keep working; the
 #     figures themselves come from docs/benchmarks.md's commands).
 # Exits non-zero when anything fails. .ci/run calls this script.
 set -euo pipefail
@@ -24,6 +26,10 @@ scripts/build.sh build-asan -DCMAKE_BUILD_TYPE=Debug -DKS_SANITIZE=ON -DKS_WERRO
 echo "== sanitized unit tests"
 (cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --output-on-failure -j"$jobs" -L pure)
+
+echo "== fuzzing the exposition parser (bounded: ${FUZZ_SECONDS:-20}s; scripts/fuzz.sh)"
+scripts/fuzz.sh "${FUZZ_SECONDS:-20}" >build-fuzz.log 2>&1 || { tail -40 build-fuzz.log; exit 1; }
+tail -3 build-fuzz.log
 
 echo "== benchmark smoke run"
 for b in build/bench/*_bench; do
