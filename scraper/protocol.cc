@@ -10,7 +10,6 @@ namespace {
 // Known media types, lower-case.
 constexpr std::string_view kOpenMetricsType = "application/openmetrics-text";
 constexpr std::string_view kTextType = "text/plain";
-constexpr std::string_view kProtobufType = "application/vnd.google.protobuf";
 
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -71,7 +70,7 @@ std::string AcceptHeader(const std::vector<ScrapeProtocol>& protocols, std::stri
   int weight = 6;
   std::string out;
   for (ScrapeProtocol p : protocols) {
-    // Kubescrape has no protobuf parser: never ask for it (docs/configuration.md).
+    // Kubescrape has no protobuf parser: never ask for it (docs/scraping.md).
     if (p == ScrapeProtocol::kPrometheusProto) continue;
     if (!out.empty()) out += ',';
     out += ScrapeProtocolHeader(p);
@@ -121,7 +120,6 @@ util::StatusOr<FormatChoice> ChooseFormat(std::string_view content_type, std::op
   }
   // Protobuf is never requested (AcceptHeader leaves PrometheusProto out),
   // so a protobuf body is as unsupported as any other type.
-  (void)kProtobufType;
   if (!fallback) {
     return util::InvalidArgumentError(
         fmt::format("received unsupported Content-Type {} and no fallback_scrape_protocol specified for target",

@@ -76,15 +76,8 @@ TargetHealth ScrapeLoop::Health() const {
 }
 
 asio::awaitable<void> ScrapeLoop::Run() {
-  auto fetcher = HttpFetcher::Open(strand_, config_->http_client, options_.user_agent);
-  if (!fetcher.ok()) {
-    // Bad TLS files and the like: report the target down, and retry the set-up every interval.
-    std::lock_guard<std::mutex> lock(health_mu_);
-    health_.state = TargetHealth::State::kDown;
-    health_.last_error = fetcher.status().message();
-  } else {
-    fetcher_ = std::move(*fetcher);
-  }
+  // The fetcher is opened by the first scrape (ScrapeOnce), which reports a
+  // set-up failure (bad TLS files...) as a failed scrape and retries it.
   const auto interval = std::chrono::duration_cast<std::chrono::nanoseconds>(target_.interval);
   const auto wall_now = clock_.Now();
   auto offset = ScrapeOffset(target_.hash, options_.offset_seed, interval, wall_now.time_since_epoch());

@@ -55,6 +55,8 @@ struct Server::Impl {
   void ScheduleDiscovery();
   void ScheduleFilePoll();
   void WaitSignal();
+  // Loads the config file; on success applies it on the control strand.
+  util::Status LoadAndApply();
 
   ServerOptions options;
   const util::FileSystem& fs;
@@ -158,21 +160,26 @@ void Server::Impl::ScheduleFilePoll() {
   });
 }
 
+util::Status Server::Impl::LoadAndApply() {
+  auto loaded = config::LoadFile(options.config_file, fs);
+  if (!loaded.ok()) {
+    ++reloads_failed;
+    return loaded.status();
+  }
+  asio::post(control, [this, cfg = std::move(*loaded)]() mutable { Apply(std::move(cfg)); });
+  ++reloads_ok;
+  return util::Status::Ok();
+}
+
 void Server::Impl::WaitSignal() {
   signals.async_wait([this](boost::system::error_code ec, int sig) {
     if (ec) return;
     if (sig == SIGHUP) {
-      asio::post(control, [this] {
-        auto loaded = config::LoadFile(options.config_file, fs);
-        if (!loaded.ok()) {
-          ++reloads_failed;
-          util::log::Error("Error reloading config", {{"err", loaded.status().message()}});
-        } else {
-          Apply(std::move(*loaded));
-          ++reloads_ok;
-          util::log::Info("Completed loading of configuration file", {{"filename", options.config_file}});
-        }
-      });
+      if (util::Status st = LoadAndApply(); !st.ok()) {
+        util::log::Error("Error reloading config", {{"err", st.message()}});
+      } else {
+        util::log::Info("Completed loading of configuration file", {{"filename", options.config_file}});
+      }
       WaitSignal();
       return;
     }
@@ -227,17 +234,7 @@ void Server::Run() {
   for (std::thread& t : pool) t.join();
 }
 
-util::Status Server::Reload() {
-  Impl& s = *impl_;
-  auto loaded = config::LoadFile(s.options.config_file, s.fs);
-  if (!loaded.ok()) {
-    ++s.reloads_failed;
-    return loaded.status();
-  }
-  asio::post(s.control, [&s, cfg = std::move(*loaded)]() mutable { s.Apply(std::move(cfg)); });
-  ++s.reloads_ok;
-  return util::Status::Ok();
-}
+util::Status Server::Reload() { return impl_->LoadAndApply(); }
 
 void Server::Shutdown() {
   Impl& s = *impl_;
