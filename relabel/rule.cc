@@ -147,9 +147,9 @@ std::string_view ActionName(Action a) {
 util::StatusOr<Rule> Rule::Compile(const RuleConfig& config, model::NameValidationScheme scheme) {
   if (!config.action.has_value()) return util::InvalidArgumentError("relabel action cannot be empty");
   const Action action = *config.action;
-  Regex regex = Regex::Default();
+  model::Regex regex = model::Regex::Default();
   if (config.regex.has_value()) {
-    KS_ASSIGN_OR_RETURN(regex, Regex::Compile(*config.regex));
+    KS_ASSIGN_OR_RETURN(regex, model::Regex::Compile(*config.regex));
   }
   KS_RETURN_IF_ERROR(Validate(config, action, scheme));
   Rule rule(config, action, std::move(regex), scheme);

@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "model/validation.h"
-#include "relabel/regex.h"
+#include "model/regex.h"
 #include "relabel/template.h"
 #include "util/status.h"
 
@@ -67,7 +67,7 @@ class Rule {
 
   const RuleConfig& config() const { return config_; }
   Action action() const { return action_; }
-  const Regex& regex() const { return regex_; }
+  const model::Regex& regex() const { return regex_; }
   const Template& target() const { return target_; }
   const Template& replacement() const { return replacement_; }
   model::NameValidationScheme scheme() const { return scheme_; }
@@ -78,12 +78,12 @@ class Rule {
   std::string ToString() const;
 
  private:
-  Rule(RuleConfig config, Action action, Regex regex, model::NameValidationScheme scheme)
+  Rule(RuleConfig config, Action action, model::Regex regex, model::NameValidationScheme scheme)
       : config_(std::move(config)), action_(action), regex_(std::move(regex)), scheme_(scheme) {}
 
   RuleConfig config_;
   Action action_;
-  Regex regex_;
+  model::Regex regex_;
   Template target_;
   Template replacement_;
   model::NameValidationScheme scheme_;

@@ -45,7 +45,7 @@ bool Extract(std::string_view s, std::string_view* name, int* num, size_t* consu
 
 }  // namespace
 
-Template Template::Parse(std::string_view text, const Regex& regex) {
+Template Template::Parse(std::string_view text, const model::Regex& regex) {
   Template t;
   t.text_ = std::string(text);
   t.has_dollar_ = text.find('$') != std::string_view::npos;

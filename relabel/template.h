@@ -19,7 +19,7 @@
 #include <string_view>
 #include <vector>
 
-#include "relabel/regex.h"
+#include "model/regex.h"
 
 namespace kubescrape::relabel {
 
@@ -28,7 +28,7 @@ class Template {
   Template() = default;
 
   // REQUIRES: `regex` is the regex whose groups the template refers to.
-  static Template Parse(std::string_view text, const Regex& regex);
+  static Template Parse(std::string_view text, const model::Regex& regex);
 
   // The template as written.
   const std::string& text() const { return text_; }
@@ -37,7 +37,7 @@ class Template {
   // replace fast path, which looks for any `$`).
   bool has_dollar() const { return has_dollar_; }
 
-  // Appends the expansion to `out`. `groups` is Regex::Match's output.
+  // Appends the expansion to `out`. `groups` is model::Regex::Match's output.
   void Expand(std::span<const std::string_view> groups, std::string* out) const;
 
   // The expansion as a view: of the template itself when it is a literal, of

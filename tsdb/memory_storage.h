@@ -2,7 +2,8 @@
 // MemoryStorage: a Storage that keeps every committed sample in memory, with
 // the head's append rules (out of order, duplicate, same-value no-op).
 // For tests and for running the scraper before the real store exists; it is
-// not the product's store (no compression, no WAL, no limits).
+// not the product's store (no compression, no WAL, no limits). Its Querier
+// copies the matching data when made (simple, not fast).
 //
 // Thread-safety: thread-safe; appenders may run concurrently.
 
@@ -23,6 +24,7 @@ struct Sample {
 class MemoryStorage final : public Storage {
  public:
   std::unique_ptr<Appender> NewAppender() override;
+  util::StatusOr<std::unique_ptr<Querier>> NewQuerier(int64_t mint, int64_t maxt) override;
 
   // The committed samples of every series, by labels.
   std::map<model::Labels, std::vector<Sample>> Snapshot() const;

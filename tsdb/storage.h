@@ -1,6 +1,6 @@
 #pragma once
-// The storage seam: what scraping writes through and queries read through.
-// Interfaces only; tsdb::Head (the storage issue) and MemoryStorage (tests)
+// The storage seam: what scraping writes through (Appender) and queries read
+// through (Querier). Interfaces only; the TSDB and MemoryStorage (tests)
 // implement them.
 //
 // Contracts (Prometheus's, proven at scale):
@@ -10,13 +10,21 @@
 //    appends of the same series (0 = "look it up by labels"). Rejections
 //    (out of order, out of bounds, duplicate) are reported per sample and are
 //    not fatal to the batch.
-//  - A Storage is thread-safe: many appenders may be open at once.
+//  - A Querier reads a consistent view of [mint, maxt] (inclusive, ms) taken
+//    when it was made: samples committed later may or may not appear, but a
+//    series never shows half of a commit. It is used by one caller at a
+//    time; SeriesSets and iterators it returns must not outlive it.
+//  - A Storage is thread-safe: many appenders and queriers may be open at once.
 
 #include <cstdint>
 #include <memory>
+#include <span>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "model/labels.h"
+#include "model/matcher.h"
 #include "util/status.h"
 
 namespace kubescrape::tsdb {
@@ -56,10 +64,56 @@ class Appender {
   virtual void Rollback() = 0;
 };
 
+// The samples of one series in time order, decoded lazily.
+class SampleIterator {
+ public:
+  virtual ~SampleIterator() = default;
+  // Moves to the next sample; false at the end or on error (see status()).
+  virtual bool Next() = 0;
+  // Moves to the first sample with timestamp >= t; stays when the current
+  // one qualifies. False when there is none. May be called before Next().
+  virtual bool Seek(int64_t t) = 0;
+  // The current sample. REQUIRES: the last Next()/Seek() returned true.
+  virtual int64_t t() const = 0;
+  virtual double v() const = 0;
+  virtual util::Status status() const = 0;
+};
+
+// The series a Select() found, sorted by labels.
+class SeriesSet {
+ public:
+  virtual ~SeriesSet() = default;
+  // Moves to the next series; false at the end or on error (see status()).
+  virtual bool Next() = 0;
+  // The current series. REQUIRES: the last Next() returned true. The labels
+  // stay valid until the next Next().
+  virtual const model::Labels& labels() const = 0;
+  // The current series' samples within the querier's [mint, maxt].
+  virtual std::unique_ptr<SampleIterator> Samples() const = 0;
+  virtual util::Status status() const = 0;
+};
+
+class Querier {
+ public:
+  virtual ~Querier() = default;
+  // The series with a sample in [mint, maxt] whose labels satisfy every
+  // matcher (an absent label has the value ""), sorted by labels.
+  // REQUIRES: matchers outlive the returned set.
+  virtual std::unique_ptr<SeriesSet> Select(std::span<const model::Matcher> matchers) = 0;
+  // Sorted, unique label names of the selected series (all series when
+  // `matchers` is empty) with a sample in [mint, maxt].
+  virtual util::StatusOr<std::vector<std::string>> LabelNames(std::span<const model::Matcher> matchers) = 0;
+  // Sorted, unique non-empty values of label `name` of those series.
+  virtual util::StatusOr<std::vector<std::string>> LabelValues(std::string_view name,
+                                                               std::span<const model::Matcher> matchers) = 0;
+};
+
 class Storage {
  public:
   virtual ~Storage() = default;
   virtual std::unique_ptr<Appender> NewAppender() = 0;
+  // A view of [mint, maxt] (milliseconds, inclusive).
+  virtual util::StatusOr<std::unique_ptr<Querier>> NewQuerier(int64_t mint, int64_t maxt) = 0;
 };
 
 }  // namespace kubescrape::tsdb

@@ -10,7 +10,7 @@ namespace {
 
 // Expands `tmpl` against `pattern` matched on `text`, as Go's Expand.
 std::string ExpandOn(std::string_view pattern, std::string_view text, std::string_view tmpl) {
-  auto re = Regex::Compile(pattern);
+  auto re = model::Regex::Compile(pattern);
   EXPECT_TRUE(re.ok());
   std::vector<std::string_view> groups;
   EXPECT_TRUE(re->Match(text, &groups)) << pattern << " on " << text;
@@ -61,7 +61,7 @@ TEST(TemplateTest, UnicodeNameCharacters) {
 }
 
 TEST(TemplateTest, HasDollar) {
-  auto re = Regex::Compile("(a)");
+  auto re = model::Regex::Compile("(a)");
   EXPECT_TRUE(Template::Parse("x$", *re).has_dollar());
   EXPECT_FALSE(Template::Parse("static", *re).has_dollar());
 }

@@ -28,7 +28,7 @@
 #include <utility>
 #include <vector>
 
-namespace kubescrape::relabel {
+namespace kubescrape::model {
 
 // The compiled form; an implementation detail, defined here only so that
 // BacktrackProgram can hold it by value.
@@ -105,4 +105,4 @@ class BacktrackProgram {
   bool needs_utf8_ = false;  // some instruction can match a non-ASCII rune
 };
 
-}  // namespace kubescrape::relabel
+}  // namespace kubescrape::model

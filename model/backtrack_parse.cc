@@ -1,11 +1,11 @@
 // Parsing the supported Go regexp subset (see backtrack.h) into an AST.
-#include "relabel/backtrack_parse.h"
+#include "model/backtrack_parse.h"
 
 #include <algorithm>
 
 #include "util/utf8.h"
 
-namespace kubescrape::relabel::backtrack_internal {
+namespace kubescrape::model::backtrack_internal {
 namespace {
 
 }  // namespace
@@ -333,4 +333,4 @@ bool Parser::Nullable(int node) const {
 }
 
 
-}  // namespace kubescrape::relabel::backtrack_internal
+}  // namespace kubescrape::model::backtrack_internal

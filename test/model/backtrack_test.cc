@@ -1,4 +1,4 @@
-#include "relabel/backtrack.h"
+#include "model/backtrack.h"
 
 #include <gtest/gtest.h>
 #include <re2/re2.h>
@@ -14,9 +14,9 @@
 #include <utility>
 #include <vector>
 
-#include "relabel/regex.h"
+#include "model/regex.h"
 
-namespace kubescrape::relabel {
+namespace kubescrape::model {
 namespace {
 
 // A submatch as offsets into the text; {-1, -1} when the group did not
@@ -505,4 +505,4 @@ TEST(BacktrackDifferentialTest, AgreesWithRe2OnRandomPatterns) {
 }
 
 }  // namespace
-}  // namespace kubescrape::relabel
+}  // namespace kubescrape::model

@@ -3,10 +3,10 @@
 #include <bit>
 #include <cstring>
 
-#include "relabel/backtrack.h"
+#include "model/backtrack.h"
 #include "util/utf8.h"
 
-namespace kubescrape::relabel {
+namespace kubescrape::model {
 
 using backtrack_internal::ByteSet;
 using backtrack_internal::Has;
@@ -322,4 +322,4 @@ std::optional<bool> BacktrackProgram::Match(std::string_view text,
 }
 
 
-}  // namespace kubescrape::relabel
+}  // namespace kubescrape::model

@@ -4,11 +4,11 @@
 #include <cstring>
 #include <string>
 
-#include "relabel/backtrack.h"
-#include "relabel/backtrack_parse.h"
+#include "model/backtrack.h"
+#include "model/backtrack_parse.h"
 #include "util/utf8.h"
 
-namespace kubescrape::relabel {
+namespace kubescrape::model {
 
 using backtrack_internal::ByteSet;
 using backtrack_internal::Has;
@@ -358,4 +358,4 @@ std::optional<BacktrackProgram> BacktrackProgram::Compile(std::string_view patte
 }
 
 
-}  // namespace kubescrape::relabel
+}  // namespace kubescrape::model

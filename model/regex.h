@@ -1,5 +1,6 @@
 #pragma once
-// Regex: a relabel regular expression with Prometheus's semantics.
+// Regex: a regular expression with Prometheus's semantics, as relabel rules
+// and label matchers use it.
 //
 // Prometheus compiles a relabel regex R as `^(?s:R)$` with Go's regexp
 // (RE2 syntax, leftmost-first submatches): fully anchored, and `.` matches
@@ -27,7 +28,7 @@
 
 #include "util/status.h"
 
-namespace kubescrape::relabel {
+namespace kubescrape::model {
 
 class Regex {
  public:
@@ -74,4 +75,4 @@ class Regex {
 // Exposed for tests.
 std::string TranslateGoRegex(std::string_view pattern);
 
-}  // namespace kubescrape::relabel
+}  // namespace kubescrape::model

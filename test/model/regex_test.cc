@@ -1,4 +1,4 @@
-#include "relabel/regex.h"
+#include "model/regex.h"
 
 #include <gtest/gtest.h>
 #include <re2/re2.h>
@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-namespace kubescrape::relabel {
+namespace kubescrape::model {
 namespace {
 
 Regex MustCompile(std::string_view p) {
@@ -128,4 +128,4 @@ TEST(RegexTest, FastPathsAgreeWithRe2) {
 }
 
 }  // namespace
-}  // namespace kubescrape::relabel
+}  // namespace kubescrape::model

@@ -1,15 +1,15 @@
-#include "relabel/regex.h"
+#include "model/regex.h"
 
 #include <re2/re2.h>
 
-#include "relabel/backtrack.h"
+#include "model/backtrack.h"
 
 #include <array>
 #include <map>
 
 #include <fmt/format.h>
 
-namespace kubescrape::relabel {
+namespace kubescrape::model {
 namespace {
 
 // Go's regexp/syntax ErrorCode strings for RE2's error codes.
@@ -328,4 +328,4 @@ bool Regex::Match(std::string_view text, std::vector<std::string_view>* groups) 
   return true;
 }
 
-}  // namespace kubescrape::relabel
+}  // namespace kubescrape::model

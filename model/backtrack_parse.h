@@ -8,7 +8,7 @@
 #include <utility>
 #include <vector>
 
-namespace kubescrape::relabel::backtrack_internal {
+namespace kubescrape::model::backtrack_internal {
 
 inline constexpr int kMaxRepeat = 1000;         // RE2's and Go's limit
 inline constexpr int kMaxDepth = 100;           // group nesting (recursion depth)
@@ -87,4 +87,4 @@ class Parser {
   size_t pos_ = 0;
 };
 
-}  // namespace kubescrape::relabel::backtrack_internal
+}  // namespace kubescrape::model::backtrack_internal
