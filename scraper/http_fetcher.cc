@@ -109,7 +109,7 @@ bool IsTlsConfigured(const model::TlsConfig& t) { return !(t == model::TlsConfig
 class HttpFetcher::Impl {
  public:
   Impl(asio::any_io_executor ex, const model::HttpClientConfig& config, std::string user_agent,
-       const util::FileSystem& fs, std::shared_ptr<const TlsClientContext> tls)
+       const util::FileSystem& fs, std::shared_ptr<const net::TlsClientContext> tls)
       : executor_(ex), config_(config), user_agent_(std::move(user_agent)), fs_(fs),
         tls_(std::move(tls)), resolver_(ex) {}
   ~Impl() { CloseConnection(); }
@@ -145,7 +145,7 @@ class HttpFetcher::Impl {
   const util::FileSystem& fs_;
 
   // Confined to the executor (one Fetch at a time).
-  std::shared_ptr<const TlsClientContext> tls_;  // built on the first https dial if null
+  std::shared_ptr<const net::TlsClientContext> tls_;  // built on the first https dial if null
   tcp::resolver resolver_;
   std::weak_ptr<ResolveState> resolving_;  // the name resolution in flight
   std::optional<beast::tcp_stream> plain_;
@@ -323,7 +323,7 @@ asio::awaitable<util::Status> HttpFetcher::Impl::Connect(const HttpUrl& url) {
                                     ? fmt::format("[{}]:{}", host, port)
                                     : fmt::format("{}:{}", host, port);
   if (url.scheme == "https" && !tls_) {
-    auto tls = TlsClientContext::Create(config_.tls_config, fs_);
+    auto tls = net::TlsClientContext::Create(config_.tls_config, fs_);
     if (!tls.ok()) co_return tls.status();
     tls_ = std::move(tls).value();
   }
@@ -452,10 +452,10 @@ void HttpFetcher::Impl::Close() {
 
 util::StatusOr<std::unique_ptr<HttpFetcher>> HttpFetcher::Open(
     asio::any_io_executor executor, const model::HttpClientConfig& config, std::string user_agent,
-    const util::FileSystem& fs, std::shared_ptr<const TlsClientContext> tls) {
+    const util::FileSystem& fs, std::shared_ptr<const net::TlsClientContext> tls) {
   if (!tls && IsTlsConfigured(config.tls_config)) {
     // Something to load or validate: do it now, not on the first scrape.
-    KS_ASSIGN_OR_RETURN(tls, TlsClientContext::Create(config.tls_config, fs));
+    KS_ASSIGN_OR_RETURN(tls, net::TlsClientContext::Create(config.tls_config, fs));
   }
   if (!IsValidHeaderValue(user_agent)) return util::InvalidArgumentError("invalid User-Agent");
   try {

@@ -21,7 +21,7 @@
 #include <string_view>
 
 #include "model/http_config.h"
-#include "scraper/tls_context.h"
+#include "net/tls_context.h"
 #include "util/file_system.h"
 #include "util/status.h"
 
@@ -60,7 +60,7 @@ class HttpFetcher {
   [[nodiscard]] static util::StatusOr<std::unique_ptr<HttpFetcher>> Open(
       boost::asio::any_io_executor executor, const model::HttpClientConfig& config,
       std::string user_agent, const util::FileSystem& fs = util::FileSystem::Default(),
-      std::shared_ptr<const TlsClientContext> tls = nullptr);
+      std::shared_ptr<const net::TlsClientContext> tls = nullptr);
 
   // Closes the connection. REQUIRES: no Fetch() in flight.
   ~HttpFetcher();

@@ -7,7 +7,7 @@
 #include <boost/asio/ssl/context.hpp>
 
 #include "scraper/http_fetcher.h"
-#include "scraper/tls_context.h"
+#include "net/tls_context.h"
 #include "test/scraper/test_http_certs.h"
 #include "test/scraper/test_http_server.h"
 #include "util/file_system.h"
@@ -178,7 +178,7 @@ TEST_F(HttpFetcherTlsTest, BadFilesFailAtOpenNamingThem) {
 TEST_F(HttpFetcherTlsTest, SharedContextAndIpv6) {
   Serve(false, "::1");
   if (server_ == nullptr) GTEST_SKIP() << "no IPv6 loopback";
-  auto tls = TlsClientContext::Create(WithCa(), fs_);
+  auto tls = net::TlsClientContext::Create(WithCa(), fs_);
   ASSERT_TRUE(tls.ok()) << tls.status().ToString();
   auto opened = HttpFetcher::Open(ioc_.get_executor(), {}, "Kubescrape/test", fs_, *tls);
   ASSERT_TRUE(opened.ok());

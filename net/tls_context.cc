@@ -1,4 +1,4 @@
-#include "scraper/tls_context.h"
+#include "net/tls_context.h"
 
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
@@ -9,7 +9,7 @@
 #include <boost/asio/ssl/context.hpp>
 #include <fmt/format.h>
 
-namespace kubescrape::scraper {
+namespace kubescrape::net {
 namespace {
 
 namespace ssl = boost::asio::ssl;
@@ -146,4 +146,4 @@ util::Status TlsClientContext::ConfigureConnection(ssl_st* ssl, std::string_view
   return util::Status::Ok();
 }
 
-}  // namespace kubescrape::scraper
+}  // namespace kubescrape::net

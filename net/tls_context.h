@@ -1,10 +1,10 @@
 #pragma once
-// TlsClientContext: the client side of TLS for scraping, built once from a
-// model::TlsConfig (Prometheus's tls_config block) and shared by every
-// connection of a job. It owns an OpenSSL context holding the trust roots
-// (ca / ca_file, else the system's default roots), the optional client
-// certificate and key, and the protocol bounds (min_version, default TLS 1.2
-// as in Go; max_version). Per connection, ConfigureConnection() sets SNI and
+// TlsClientContext: the client side of TLS (scrapes, the Kubernetes API),
+// built once from a model::TlsConfig (Prometheus's tls_config block) and
+// shared by every connection of a job. It owns an OpenSSL context holding
+// the trust roots (ca / ca_file, else the system's default roots), the
+// optional client certificate and key, and the protocol bounds (min_version,
+// default TLS 1.2 as in Go; max_version). Per connection, ConfigureConnection() sets SNI and
 // the name the server's certificate must match.
 //
 // Thread-safety: immutable after Create(); safe to share between threads
@@ -24,7 +24,7 @@ class context;
 }  // namespace boost::asio::ssl
 struct ssl_st;  // OpenSSL's SSL
 
-namespace kubescrape::scraper {
+namespace kubescrape::net {
 
 class TlsClientContext {
  public:
@@ -67,4 +67,4 @@ class TlsClientContext {
   bool insecure_skip_verify_ = false;
 };
 
-}  // namespace kubescrape::scraper
+}  // namespace kubescrape::net
