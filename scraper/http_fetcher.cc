@@ -22,7 +22,7 @@
 #include <fmt/format.h>
 
 #include "scraper/http_body.h"
-#include "scraper/http_request.h"
+#include "net/http_request.h"
 
 namespace kubescrape::scraper {
 namespace {
@@ -33,6 +33,14 @@ namespace http = beast::http;
 using tcp = asio::ip::tcp;
 using Clock = asio::steady_timer::clock_type;
 using error_code = boost::system::error_code;
+using net::AuthorizationHeader;
+using net::FormatScrapeTimeoutSeconds;
+using net::HostPort;
+using net::HttpUrl;
+using net::IsValidHeaderValue;
+using net::PortOrDefault;
+using net::ResolveRedirect;
+using net::SplitHostPort;
 
 constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
 constexpr int kMaxRedirects = 10;                  // Go's http.Client default

@@ -1,4 +1,4 @@
-#include "scraper/http_request.h"
+#include "net/http_request.h"
 
 #include <cctype>
 #include <charconv>
@@ -6,7 +6,7 @@
 
 #include <fmt/format.h>
 
-namespace kubescrape::scraper {
+namespace kubescrape::net {
 namespace {
 
 std::string_view TrimSpace(std::string_view s) {
@@ -211,4 +211,4 @@ util::StatusOr<std::string> AuthorizationHeader(const model::HttpClientConfig& c
   return value;
 }
 
-}  // namespace kubescrape::scraper
+}  // namespace kubescrape::net

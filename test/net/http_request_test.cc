@@ -1,9 +1,9 @@
-#include "scraper/http_request.h"
+#include "net/http_request.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-namespace kubescrape::scraper {
+namespace kubescrape::net {
 namespace {
 
 using ::testing::HasSubstr;
@@ -88,4 +88,4 @@ TEST(AuthorizationHeaderTest, FilesAreTrimmedAndValidated) {
 }
 
 }  // namespace
-}  // namespace kubescrape::scraper
+}  // namespace kubescrape::net

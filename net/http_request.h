@@ -1,7 +1,8 @@
 #pragma once
-// Pure helpers of the HTTP fetcher: splitting target addresses, resolving
-// redirect locations, and building the header values Prometheus sends
-// (X-Prometheus-Scrape-Timeout-Seconds, Authorization). No sockets.
+// Pure helpers of the HTTP clients (scrapes, the Kubernetes API): splitting
+// target addresses, resolving redirect locations, and building the header
+// values Prometheus sends (X-Prometheus-Scrape-Timeout-Seconds,
+// Authorization). No sockets.
 //
 // Thread-safety: free functions over their arguments.
 
@@ -13,7 +14,7 @@
 #include "util/file_system.h"
 #include "util/status.h"
 
-namespace kubescrape::scraper {
+namespace kubescrape::net {
 
 // An absolute http(s) URL split the way a request needs it.
 struct HttpUrl {
@@ -58,4 +59,4 @@ std::string FormatScrapeTimeoutSeconds(std::chrono::nanoseconds timeout);
 // "HTTP/1.1" header values must not carry CR, LF or NUL.
 bool IsValidHeaderValue(std::string_view value);
 
-}  // namespace kubescrape::scraper
+}  // namespace kubescrape::net
