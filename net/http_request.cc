@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include "util/base64.h"
+
 namespace kubescrape::net {
 namespace {
 
@@ -14,34 +16,6 @@ std::string_view TrimSpace(std::string_view s) {
   while (!s.empty() && space(s.front())) s.remove_prefix(1);
   while (!s.empty() && space(s.back())) s.remove_suffix(1);
   return s;
-}
-
-std::string Base64(std::string_view in) {
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  out.reserve((in.size() + 2) / 3 * 4);
-  size_t i = 0;
-  for (; i + 2 < in.size(); i += 3) {
-    uint32_t v = (uint8_t(in[i]) << 16) | (uint8_t(in[i + 1]) << 8) | uint8_t(in[i + 2]);
-    out += kAlphabet[(v >> 18) & 63];
-    out += kAlphabet[(v >> 12) & 63];
-    out += kAlphabet[(v >> 6) & 63];
-    out += kAlphabet[v & 63];
-  }
-  if (i + 1 == in.size()) {
-    uint32_t v = uint8_t(in[i]) << 16;
-    out += kAlphabet[(v >> 18) & 63];
-    out += kAlphabet[(v >> 12) & 63];
-    out += "==";
-  } else if (i + 2 == in.size()) {
-    uint32_t v = (uint8_t(in[i]) << 16) | (uint8_t(in[i + 1]) << 8);
-    out += kAlphabet[(v >> 18) & 63];
-    out += kAlphabet[(v >> 12) & 63];
-    out += kAlphabet[(v >> 6) & 63];
-    out += '=';
-  }
-  return out;
 }
 
 // The secret inline, or read from `file` (trimmed) when that is set.
@@ -201,7 +175,7 @@ util::StatusOr<std::string> AuthorizationHeader(const model::HttpClientConfig& c
     const model::BasicAuth& b = *config.basic_auth;
     KS_ASSIGN_OR_RETURN(std::string user, Secret(b.username, b.username_file, "basic auth username", fs));
     KS_ASSIGN_OR_RETURN(std::string pass, Secret(b.password, b.password_file, "basic auth password", fs));
-    value = "Basic " + Base64(user + ":" + pass);
+    value = "Basic " + util::Base64Encode(user + ":" + pass);
   } else {
     return value;
   }
