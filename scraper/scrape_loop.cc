@@ -7,7 +7,7 @@
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include "scraper/http_fetcher.h"
+#include "net/http_fetcher.h"
 #include "scraper/protocol.h"
 #include "util/logging.h"
 
@@ -112,7 +112,7 @@ asio::awaitable<void> ScrapeLoop::ScrapeOnce(util::Clock::TimePoint start) {
     reopen_fetcher_ = false;
   }
   if (!fetcher_) {
-    auto opened = HttpFetcher::Open(strand_, cfg.http_client, options_.user_agent);
+    auto opened = net::HttpFetcher::Open(strand_, cfg.http_client, options_.user_agent);
     if (opened.ok()) {
       fetcher_ = std::move(*opened);
     } else {
@@ -120,7 +120,7 @@ asio::awaitable<void> ScrapeLoop::ScrapeOnce(util::Clock::TimePoint start) {
     }
   }
   if (fetcher_) {
-    FetchRequest req;
+    net::FetchRequest req;
     req.scheme = target_.scheme;
     req.host_port = target_.host_port;
     req.target = target_.request_target;
@@ -128,7 +128,7 @@ asio::awaitable<void> ScrapeLoop::ScrapeOnce(util::Clock::TimePoint start) {
     req.gzip = cfg.enable_compression;
     req.timeout = std::chrono::duration_cast<std::chrono::nanoseconds>(target_.timeout);
     req.body_size_limit = cfg.limits.body_size_limit;
-    util::StatusOr<FetchResponse> resp = co_await fetcher_->Fetch(req);
+    util::StatusOr<net::FetchResponse> resp = co_await fetcher_->Fetch(req);
     if (resp.ok()) {
       fetched = FetchedBody{resp->content_type, resp->body};
     } else {

@@ -34,9 +34,11 @@
 #include "tsdb/storage.h"
 #include "util/clock.h"
 
-namespace kubescrape::scraper {
-
+namespace kubescrape::net {
 class HttpFetcher;
+}  // namespace kubescrape::net
+
+namespace kubescrape::scraper {
 
 // What the targets API and `scrapectl targets` show for a target.
 struct TargetHealth {
@@ -88,7 +90,7 @@ class ScrapeLoop : public std::enable_shared_from_this<ScrapeLoop> {
   // Confined to the strand.
   std::shared_ptr<const ScrapeConfig> config_;
   ScrapeProcessor processor_;
-  std::unique_ptr<HttpFetcher> fetcher_;
+  std::unique_ptr<net::HttpFetcher> fetcher_;
   bool reopen_fetcher_ = false;
   boost::asio::steady_timer timer_;
 

@@ -1,4 +1,4 @@
-#include "scraper/http_body.h"
+#include "net/http_body.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -9,6 +9,9 @@
 
 namespace kubescrape::scraper {
 namespace {
+
+using net::BodySink;
+using net::kBodySizeLimitExceeded;
 
 using util::StatusCode;
 

@@ -1,7 +1,7 @@
 // HttpFetcher over plain HTTP against the in-process scripted server: the
 // request Prometheus sends, keep-alive, redirects, gzip, body_size_limit,
 // chunking, deadlines and connection failures. TLS: http_fetcher_tls_test.cc.
-#include "scraper/http_fetcher.h"
+#include "net/http_fetcher.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -18,6 +18,10 @@
 
 namespace kubescrape::scraper {
 namespace {
+
+using net::FetchRequest;
+using net::FetchResponse;
+using net::HttpFetcher;
 
 namespace asio = boost::asio;
 using ::testing::HasSubstr;
@@ -395,6 +399,52 @@ TEST_F(HttpFetcherTest, RejectsHeaderInjection) {
   auto resp = Fetch(req);
   ASSERT_FALSE(resp.ok());
   EXPECT_EQ(resp.status().code(), StatusCode::kInvalidArgument);
+}
+
+TEST_F(HttpFetcherTest, AnyStatusReturnsTheErrorBody) {
+  Serve([](const auto&) {
+    return Reply{HttpResponse(410, "Gone", R"({"kind":"Status","code":410})",
+                              {{"Content-Type", "application/json"}})};
+  });
+  Fetcher();
+  FetchRequest req = Request();
+  req.any_status = true;
+  req.scrape_timeout_header = false;
+  auto resp = Fetch(req);
+  ASSERT_TRUE(resp.ok()) << resp.status().ToString();
+  EXPECT_EQ(resp->status, 410);
+  EXPECT_EQ(resp->body, R"({"kind":"Status","code":410})");
+  EXPECT_EQ(server_->requests()[0].Header("x-prometheus-scrape-timeout-seconds"), "<absent>");
+}
+
+TEST_F(HttpFetcherTest, StreamsTheBodyPieceByPiece) {
+  Serve([](const auto&) {
+    return Reply{testing::ChunkedResponse({"{\"a\":1}\n", "{\"b\"", ":2}\n"}, {{"Content-Type", "application/json"}})};
+  });
+  Fetcher();
+  FetchRequest req = Request();
+  std::string streamed;
+  int pieces = 0;
+  req.on_body = [&](std::string_view piece) {
+    streamed += piece;
+    ++pieces;
+    return util::Status::Ok();
+  };
+  auto resp = Fetch(req);
+  ASSERT_TRUE(resp.ok()) << resp.status().ToString();
+  EXPECT_EQ(streamed, "{\"a\":1}\n{\"b\":2}\n");
+  EXPECT_GE(pieces, 1);
+  EXPECT_TRUE(resp->body.empty());
+}
+
+TEST_F(HttpFetcherTest, StreamConsumerErrorEndsTheFetch) {
+  Serve([](const auto&) { return Reply{testing::ChunkedResponse({"one\n", "two\n"})}; });
+  Fetcher();
+  FetchRequest req = Request();
+  req.on_body = [](std::string_view) { return util::InvalidArgumentError("bad event"); };
+  auto resp = Fetch(req);
+  ASSERT_FALSE(resp.ok());
+  EXPECT_EQ(resp.status().message(), "bad event");
 }
 
 }  // namespace

@@ -6,7 +6,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ssl/context.hpp>
 
-#include "scraper/http_fetcher.h"
+#include "net/http_fetcher.h"
 #include "net/tls_context.h"
 #include "test/scraper/test_http_certs.h"
 #include "test/scraper/test_http_server.h"
@@ -14,6 +14,10 @@
 
 namespace kubescrape::scraper {
 namespace {
+
+using net::FetchRequest;
+using net::FetchResponse;
+using net::HttpFetcher;
 
 namespace asio = boost::asio;
 using ::testing::HasSubstr;

@@ -77,9 +77,9 @@ std::string Gzip(std::string_view data) {
   return out;
 }
 
-util::StatusOr<FetchResponse> RunFetch(asio::io_context& ioc, HttpFetcher& fetcher,
-                                       const FetchRequest& request) {
-  std::optional<util::StatusOr<FetchResponse>> result;
+util::StatusOr<net::FetchResponse> RunFetch(asio::io_context& ioc, net::HttpFetcher& fetcher,
+                                       const net::FetchRequest& request) {
+  std::optional<util::StatusOr<net::FetchResponse>> result;
   asio::co_spawn(
       ioc, [&]() -> asio::awaitable<void> { result.emplace(co_await fetcher.Fetch(request)); },
       asio::detached);

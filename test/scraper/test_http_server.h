@@ -22,7 +22,7 @@
 #include <utility>
 #include <vector>
 
-#include "scraper/http_fetcher.h"
+#include "net/http_fetcher.h"
 
 namespace kubescrape::scraper::testing {
 
@@ -55,8 +55,8 @@ std::string Gzip(std::string_view data);
 
 // Runs fetcher.Fetch(request) on `ioc` until it completes; a fetch still
 // pending after 20 s fails the test (a hung fetcher must not hang the suite).
-util::StatusOr<FetchResponse> RunFetch(boost::asio::io_context& ioc, HttpFetcher& fetcher,
-                                       const FetchRequest& request);
+util::StatusOr<net::FetchResponse> RunFetch(boost::asio::io_context& ioc, net::HttpFetcher& fetcher,
+                                            const net::FetchRequest& request);
 
 class TestHttpServer {
  public:

@@ -15,7 +15,7 @@
 
 #include "util/status.h"
 
-namespace kubescrape::scraper {
+namespace kubescrape::net {
 
 inline constexpr std::string_view kBodySizeLimitExceeded = "body size limit exceeded";
 
@@ -36,6 +36,10 @@ class BodySink {
 
   // Appends wire bytes. After an error the sink stays failed until Start().
   [[nodiscard]] util::Status Append(const char* data, size_t size);
+
+  // Drops the uncompressed bytes collected so far (after a streaming
+  // consumer took them); the body goes on, with its capacity kept.
+  void Clear() { size_ = 0; }
 
   // Ends the body: a gzip stream must be complete.
   [[nodiscard]] util::Status Finish();
@@ -69,4 +73,4 @@ class BodySink {
   std::unique_ptr<Inflater> inflater_;  // created on the first gzip body
 };
 
-}  // namespace kubescrape::scraper
+}  // namespace kubescrape::net

@@ -1,4 +1,4 @@
-#include "scraper/http_body.h"
+#include "net/http_body.h"
 
 #include <zlib.h>
 
@@ -6,7 +6,7 @@
 #include <cstring>
 #include <string>
 
-namespace kubescrape::scraper {
+namespace kubescrape::net {
 namespace {
 
 constexpr size_t kMinCapacity = 64 * 1024;
@@ -134,4 +134,4 @@ util::Status BodySink::Finish() {
   return util::Status::Ok();
 }
 
-}  // namespace kubescrape::scraper
+}  // namespace kubescrape::net

@@ -16,6 +16,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -25,9 +26,9 @@
 #include "util/file_system.h"
 #include "util/status.h"
 
-namespace kubescrape::scraper {
+namespace kubescrape::net {
 
-// One scrape's request; built by the scrape loop, usually once per target.
+// One request; for scrapes built by the scrape loop, usually once per target.
 struct FetchRequest {
   std::string scheme;     // "http" | "https"
   std::string host_port;  // __address__ verbatim ("10.0.0.1:8001", "[::1]:9100",
@@ -38,10 +39,23 @@ struct FetchRequest {
   // Covers resolve, connect, TLS, write, and reading headers and body.
   std::chrono::nanoseconds timeout{std::chrono::seconds(10)};
   int64_t body_size_limit = 0;  // uncompressed bytes; 0 = none
+  // Sends X-Prometheus-Scrape-Timeout-Seconds (scrapes only).
+  bool scrape_timeout_header = true;
+  // Returns any final status (not only 200) as a response with its body,
+  // instead of an error; redirects are still followed. For API clients that
+  // read error bodies (the Kubernetes API's Status objects).
+  bool any_status = false;
+  // When set, the body of a 200 response is not collected: each piece is
+  // passed to `on_body` as it arrives (uncompressed), and the response's
+  // body is empty. An error from `on_body` ends the fetch with that error.
+  // For long-lived streams (Kubernetes watches); `timeout` still bounds the
+  // whole exchange.
+  std::function<util::Status(std::string_view)> on_body;
 };
 
-// A successful (status 200) response. Views into the fetcher's buffers:
-// valid until the next Fetch() or Close() on the same fetcher.
+// A response: status 200, or any status with FetchRequest::any_status.
+// Views into the fetcher's buffers: valid until the next Fetch() or Close()
+// on the same fetcher.
 struct FetchResponse {
   int status = 0;
   std::string_view content_type;  // the Content-Type header, verbatim
@@ -60,7 +74,7 @@ class HttpFetcher {
   [[nodiscard]] static util::StatusOr<std::unique_ptr<HttpFetcher>> Open(
       boost::asio::any_io_executor executor, const model::HttpClientConfig& config,
       std::string user_agent, const util::FileSystem& fs = util::FileSystem::Default(),
-      std::shared_ptr<const net::TlsClientContext> tls = nullptr);
+      std::shared_ptr<const TlsClientContext> tls = nullptr);
 
   // Closes the connection. REQUIRES: no Fetch() in flight.
   ~HttpFetcher();
@@ -95,4 +109,4 @@ class HttpFetcher {
   std::unique_ptr<Impl> impl_;
 };
 
-}  // namespace kubescrape::scraper
+}  // namespace kubescrape::net

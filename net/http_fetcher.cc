@@ -1,7 +1,7 @@
 // The Beast side of HttpFetcher: connection management, the request/response
 // exchange and the error messages. Pure pieces live in http_request.cc
 // (headers, URLs) and http_body.cc (gzip, body_size_limit).
-#include "scraper/http_fetcher.h"
+#include "net/http_fetcher.h"
 
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
@@ -21,10 +21,10 @@
 #include <boost/beast/ssl.hpp>
 #include <fmt/format.h>
 
-#include "scraper/http_body.h"
+#include "net/http_body.h"
 #include "net/http_request.h"
 
-namespace kubescrape::scraper {
+namespace kubescrape::net {
 namespace {
 
 namespace asio = boost::asio;
@@ -33,14 +33,6 @@ namespace http = beast::http;
 using tcp = asio::ip::tcp;
 using Clock = asio::steady_timer::clock_type;
 using error_code = boost::system::error_code;
-using net::AuthorizationHeader;
-using net::FormatScrapeTimeoutSeconds;
-using net::HostPort;
-using net::HttpUrl;
-using net::IsValidHeaderValue;
-using net::PortOrDefault;
-using net::ResolveRedirect;
-using net::SplitHostPort;
 
 constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
 constexpr int kMaxRedirects = 10;                  // Go's http.Client default
@@ -117,7 +109,7 @@ bool IsTlsConfigured(const model::TlsConfig& t) { return !(t == model::TlsConfig
 class HttpFetcher::Impl {
  public:
   Impl(asio::any_io_executor ex, const model::HttpClientConfig& config, std::string user_agent,
-       const util::FileSystem& fs, std::shared_ptr<const net::TlsClientContext> tls)
+       const util::FileSystem& fs, std::shared_ptr<const TlsClientContext> tls)
       : executor_(ex), config_(config), user_agent_(std::move(user_agent)), fs_(fs),
         tls_(std::move(tls)), resolver_(ex) {}
   ~Impl() { CloseConnection(); }
@@ -134,11 +126,15 @@ class HttpFetcher::Impl {
   // once a stale keep-alive connection) and reads the response header.
   asio::awaitable<util::Status> Exchange(const HttpUrl& url);
   asio::awaitable<util::Status> Connect(const HttpUrl& url);
-  asio::awaitable<util::Status> ReadBody(const HttpUrl& url, int64_t limit, bool gzip_requested);
+  asio::awaitable<util::Status> ReadBody(const HttpUrl& url, const FetchRequest& request);
   template <class Stream>
   asio::awaitable<error_code> WriteAndReadHeader(Stream& stream);
   template <class Stream>
   asio::awaitable<error_code> ReadRest(Stream& stream);
+  template <class Stream>
+  asio::awaitable<error_code> ReadSome(Stream& stream);
+  // Reads the body piece by piece into request.on_body.
+  asio::awaitable<util::Status> StreamBody(const HttpUrl& url, const FetchRequest& request);
 
   void PrepareRequest(const HttpUrl& url, const FetchRequest& request, const std::string& auth);
   beast::tcp_stream& Lowest() { return secure_ ? beast::get_lowest_layer(*secure_) : *plain_; }
@@ -153,7 +149,7 @@ class HttpFetcher::Impl {
   const util::FileSystem& fs_;
 
   // Confined to the executor (one Fetch at a time).
-  std::shared_ptr<const net::TlsClientContext> tls_;  // built on the first https dial if null
+  std::shared_ptr<const TlsClientContext> tls_;  // built on the first https dial if null
   tcp::resolver resolver_;
   std::weak_ptr<ResolveState> resolving_;  // the name resolution in flight
   std::optional<beast::tcp_stream> plain_;
@@ -204,8 +200,10 @@ asio::awaitable<util::StatusOr<FetchResponse>> HttpFetcher::Impl::FetchUnguarded
     }
     const auto& head = parser_->get();
     const int status = head.result_int();
-    if (status == 200) {
-      st = co_await ReadBody(url, request.body_size_limit, request.gzip);
+    std::string_view location = head[http::field::location];
+    const bool redirect = config_.follow_redirects && IsRedirect(status) && !location.empty();
+    if (status == 200 || (request.any_status && !redirect)) {
+      st = co_await ReadBody(url, request);
       if (!st.ok()) {
         CloseConnection();
         co_return st;
@@ -217,8 +215,7 @@ asio::awaitable<util::StatusOr<FetchResponse>> HttpFetcher::Impl::FetchUnguarded
       out.wire_bytes = sink_.wire_bytes();
       co_return out;
     }
-    std::string_view location = head[http::field::location];
-    if (!(config_.follow_redirects && IsRedirect(status) && !location.empty())) {
+    if (!redirect) {
       std::string reason(head.reason());
       if (reason.empty()) reason = std::string(http::obsolete_reason(head.result()));
       CloseConnection();
@@ -249,7 +246,11 @@ void HttpFetcher::Impl::PrepareRequest(const HttpUrl& url, const FetchRequest& r
   req_.set(http::field::user_agent, user_agent_);
   req_.set(http::field::accept, request.accept);
   req_.set(http::field::accept_encoding, request.gzip ? "gzip" : "identity");
-  req_.set("X-Prometheus-Scrape-Timeout-Seconds", FormatScrapeTimeoutSeconds(request.timeout));
+  if (request.scrape_timeout_header) {
+    req_.set("X-Prometheus-Scrape-Timeout-Seconds", FormatScrapeTimeoutSeconds(request.timeout));
+  } else {
+    req_.erase("X-Prometheus-Scrape-Timeout-Seconds");
+  }
   if (auth.empty()) {
     req_.erase(http::field::authorization);
   } else {
@@ -297,16 +298,43 @@ asio::awaitable<error_code> HttpFetcher::Impl::ReadRest(Stream& stream) {
   co_return ec;
 }
 
-asio::awaitable<util::Status> HttpFetcher::Impl::ReadBody(const HttpUrl& url, int64_t limit,
-                                                          bool gzip_requested) {
+template <class Stream>
+asio::awaitable<error_code> HttpFetcher::Impl::ReadSome(Stream& stream) {
+  auto [ec, read] = co_await http::async_read_some(stream, read_buf_, *parser_, kAwait);
+  (void)read;
+  co_return ec;
+}
+
+asio::awaitable<util::Status> HttpFetcher::Impl::StreamBody(const HttpUrl& url, const FetchRequest& request) {
+  Lowest().expires_at(deadline_);
+  while (!parser_->is_done()) {
+    error_code ec = secure_ ? co_await ReadSome(*secure_) : co_await ReadSome(*plain_);
+    if (IsCancelled()) co_return CancelledError(url);
+    if (!sink_.status().ok()) co_return sink_.status();
+    if (!sink_.body().empty()) {
+      util::Status st = request.on_body(sink_.body());
+      sink_.Clear();
+      if (!st.ok()) co_return st;
+    }
+    if (ec) co_return TransportError(url, "", ec);
+  }
+  co_return util::Status::Ok();
+}
+
+asio::awaitable<util::Status> HttpFetcher::Impl::ReadBody(const HttpUrl& url, const FetchRequest& request) {
   // Like Prometheus, inflate only when gzip was asked for and announced.
-  const bool gzip = gzip_requested && parser_->get()[http::field::content_encoding] == "gzip";
+  const bool gzip = request.gzip && parser_->get()[http::field::content_encoding] == "gzip";
+  const bool streaming = request.on_body && parser_->get().result_int() == 200;
+  const int64_t limit = streaming ? 0 : request.body_size_limit;
   util::Status st = sink_.Start(gzip, limit);
   if (st.ok()) {
     if (auto length = parser_->content_length()) st = sink_.CheckContentLength(*length);
   }
   if (!st.ok()) co_return st;
-  if (!parser_->is_done()) {
+  if (streaming) {
+    st = co_await StreamBody(url, request);
+    if (!st.ok()) co_return st;
+  } else if (!parser_->is_done()) {
     Lowest().expires_at(deadline_);
     error_code ec = secure_ ? co_await ReadRest(*secure_) : co_await ReadRest(*plain_);
     if (IsCancelled()) co_return CancelledError(url);
@@ -315,6 +343,11 @@ asio::awaitable<util::Status> HttpFetcher::Impl::ReadBody(const HttpUrl& url, in
   }
   st = sink_.Finish();
   if (!st.ok()) co_return st;
+  if (streaming && !sink_.body().empty()) {
+    st = request.on_body(sink_.body());  // what zlib still held
+    sink_.Clear();
+    if (!st.ok()) co_return st;
+  }
   if (parser_->keep_alive()) {
     Lowest().expires_never();
   } else {
@@ -331,7 +364,7 @@ asio::awaitable<util::Status> HttpFetcher::Impl::Connect(const HttpUrl& url) {
                                     ? fmt::format("[{}]:{}", host, port)
                                     : fmt::format("{}:{}", host, port);
   if (url.scheme == "https" && !tls_) {
-    auto tls = net::TlsClientContext::Create(config_.tls_config, fs_);
+    auto tls = TlsClientContext::Create(config_.tls_config, fs_);
     if (!tls.ok()) co_return tls.status();
     tls_ = std::move(tls).value();
   }
@@ -460,10 +493,10 @@ void HttpFetcher::Impl::Close() {
 
 util::StatusOr<std::unique_ptr<HttpFetcher>> HttpFetcher::Open(
     asio::any_io_executor executor, const model::HttpClientConfig& config, std::string user_agent,
-    const util::FileSystem& fs, std::shared_ptr<const net::TlsClientContext> tls) {
+    const util::FileSystem& fs, std::shared_ptr<const TlsClientContext> tls) {
   if (!tls && IsTlsConfigured(config.tls_config)) {
     // Something to load or validate: do it now, not on the first scrape.
-    KS_ASSIGN_OR_RETURN(tls, net::TlsClientContext::Create(config.tls_config, fs));
+    KS_ASSIGN_OR_RETURN(tls, TlsClientContext::Create(config.tls_config, fs));
   }
   if (!IsValidHeaderValue(user_agent)) return util::InvalidArgumentError("invalid User-Agent");
   try {
@@ -486,4 +519,4 @@ void HttpFetcher::Close() { impl_->Close(); }
 uint64_t HttpFetcher::connections_opened() const { return impl_->connections_opened(); }
 size_t HttpFetcher::buffer_capacity() const { return impl_->buffer_capacity(); }
 
-}  // namespace kubescrape::scraper
+}  // namespace kubescrape::net
