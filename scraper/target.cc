@@ -9,49 +9,11 @@
 #include "model/labels_builder.h"
 #include "model/validation.h"
 #include "relabel/process.h"
+#include "util/url.h"
 #include "util/utf8.h"
 
 namespace kubescrape::scraper {
 namespace {
-
-bool IsUnreservedQuery(unsigned char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-         c == '_' || c == '.' || c == '~';
-}
-
-// Go's url.QueryEscape: space becomes '+', unreserved bytes stay.
-void AppendQueryEscaped(std::string* out, std::string_view s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  for (unsigned char c : s) {
-    if (IsUnreservedQuery(c)) {
-      out->push_back(static_cast<char>(c));
-    } else if (c == ' ') {
-      out->push_back('+');
-    } else {
-      out->push_back('%');
-      out->push_back(kHex[c >> 4]);
-      out->push_back(kHex[c & 15]);
-    }
-  }
-}
-
-// Go's URL.EscapedPath for a path set from a label: bytes legal in a path
-// stay (including an existing %XX), others are percent-encoded.
-void AppendPathEscaped(std::string* out, std::string_view s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  for (unsigned char c : s) {
-    bool keep = IsUnreservedQuery(c) || c == '/' || c == '!' || c == '$' || c == '&' || c == '\'' ||
-                c == '(' || c == ')' || c == '*' || c == '+' || c == ',' || c == ';' || c == '=' ||
-                c == ':' || c == '@' || c == '%';
-    if (keep) {
-      out->push_back(static_cast<char>(c));
-    } else {
-      out->push_back('%');
-      out->push_back(kHex[c >> 4]);
-      out->push_back(kHex[c & 15]);
-    }
-  }
-}
 
 // Adds group labels, the job defaults and the first value of each param,
 // each only where the target has no (non-empty) value yet.
@@ -146,7 +108,7 @@ std::chrono::nanoseconds ScrapeOffset(uint64_t target_hash, uint64_t seed, std::
 
 std::string RequestTarget(const model::Labels& labels, const ScrapeConfig& config) {
   std::string out;
-  AppendPathEscaped(&out, labels.Get(model::kMetricsPathLabel));
+  util::AppendPathEscaped(&out, labels.Get(model::kMetricsPathLabel));
   // Keys sorted (std::map), values in order; __param_<k> replaces the first.
   std::map<std::string, std::vector<std::string>> query = config.params;
   for (const model::Label& l : labels) {
@@ -164,9 +126,9 @@ std::string RequestTarget(const model::Labels& labels, const ScrapeConfig& confi
     for (const std::string& v : values) {
       out.push_back(sep);
       sep = '&';
-      AppendQueryEscaped(&out, key);
+      util::AppendQueryEscaped(&out, key);
       out.push_back('=');
-      AppendQueryEscaped(&out, v);
+      util::AppendQueryEscaped(&out, v);
     }
   }
   return out;
