@@ -5,7 +5,11 @@
 #include <fmt/format.h>
 
 #include "api/envelope.h"
+#include <rapidjson/document.h>
+
 #include "model/duration.h"
+#include "model/labels_builder.h"
+#include "relabel/process.h"
 #include "net/http_request.h"
 
 namespace kubescrape::api {
@@ -136,6 +140,84 @@ HttpResponse ScrapePoolsResponse(const TargetsView& view) {
     w.Key("scrapePools");
     w.StartArray();
     for (const std::string& p : view.pools) WriteString(w, p);
+    w.EndArray();
+    w.EndObject();
+  });
+}
+
+util::StatusOr<model::Labels> ParseLabelsParam(std::string_view json) {
+  rapidjson::Document doc;
+  doc.Parse(json.data(), json.size());
+  if (doc.HasParseError() || !doc.IsObject()) {
+    return util::InvalidArgumentError("invalid parameter \"labels\": not a JSON object of strings");
+  }
+  std::vector<model::Label> labels;
+  for (auto it = doc.MemberBegin(); it != doc.MemberEnd(); ++it) {
+    if (!it->value.IsString()) {
+      return util::InvalidArgumentError("invalid parameter \"labels\": not a JSON object of strings");
+    }
+    labels.push_back({std::string_view(it->name.GetString(), it->name.GetStringLength()),
+                      std::string_view(it->value.GetString(), it->value.GetStringLength())});
+  }
+  return model::Labels::FromUnsorted(std::move(labels));
+}
+
+namespace {
+
+void WriteRule(JsonWriter& w, const relabel::Rule& rule) {
+  const relabel::RuleConfig& c = rule.config();
+  w.StartObject();
+  w.Key("source_labels");
+  w.StartArray();
+  for (const std::string& s : c.source_labels) WriteString(w, s);
+  w.EndArray();
+  w.Key("separator");
+  WriteString(w, c.separator);
+  w.Key("regex");
+  WriteString(w, rule.regex().pattern());
+  if (c.modulus != 0) {
+    w.Key("modulus");
+    w.Uint64(c.modulus);
+  }
+  if (!c.target_label.empty()) {
+    w.Key("target_label");
+    WriteString(w, c.target_label);
+  }
+  w.Key("replacement");
+  WriteString(w, c.replacement);
+  w.Key("action");
+  WriteString(w, relabel::ActionName(rule.action()));
+  w.EndObject();
+}
+
+}  // namespace
+
+HttpResponse RelabelStepsResponse(std::span<const relabel::Rule> rules, const model::Labels& input) {
+  struct Step {
+    size_t index;
+    model::Labels output;
+    bool keep;
+  };
+  std::vector<Step> steps;
+  model::LabelsBuilder lb;
+  lb.Reset(input);
+  relabel::ProcessTraced(rules, lb, [&](size_t index, const model::LabelsBuilder& b, bool keep) {
+    steps.push_back({index, keep ? b.Build() : model::Labels(), keep});
+  });
+  return SuccessResponse([&](JsonWriter& w) {
+    w.StartObject();
+    w.Key("steps");
+    w.StartArray();
+    for (const Step& s : steps) {
+      w.StartObject();
+      w.Key("rule");
+      WriteRule(w, rules[s.index]);
+      w.Key("output");
+      WriteLabels(w, s.output);
+      w.Key("keep");
+      w.Bool(s.keep);
+      w.EndObject();
+    }
     w.EndArray();
     w.EndObject();
   });

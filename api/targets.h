@@ -4,13 +4,16 @@
 //
 // Thread-safety: pure functions.
 
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "api/http_types.h"
 #include "api/params.h"
+#include "relabel/rule.h"
 #include "scraper/scrape_manager.h"
+#include "util/status.h"
 
 namespace kubescrape::api {
 
@@ -27,6 +30,15 @@ HttpResponse TargetsResponse(const TargetsView& view, const Params& params, std:
 
 // GET /api/v1/scrape_pools
 HttpResponse ScrapePoolsResponse(const TargetsView& view);
+
+// GET /api/v1/targets/relabel_steps?scrapePool=P&labels={"k":"v"}: the
+// target's labels after each of the pool's relabel rules (Prometheus 3.8):
+// {"steps":[{"rule":{...},"output":{...},"keep":true},...]}, ending at the
+// first rule that drops. `input` is the target's discovered labels.
+HttpResponse RelabelStepsResponse(std::span<const relabel::Rule> rules, const model::Labels& input);
+
+// Parses the `labels` parameter: a JSON object of string values.
+util::StatusOr<model::Labels> ParseLabelsParam(std::string_view json);
 
 // Prometheus's globalUrl: a loopback or "localhost" host is replaced by
 // `hostname`, so the URL works from elsewhere.

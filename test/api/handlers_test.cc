@@ -6,6 +6,7 @@
 #include "api/params.h"
 #include "api/router.h"
 #include "api/targets.h"
+#include "relabel/rule.h"
 
 namespace kubescrape::api {
 namespace {
@@ -122,6 +123,31 @@ TEST(TargetsTest, ActiveDroppedCountsAndFilters) {
   ASSERT_EQ(active["data"]["activeTargets"].Size(), 1u);
   EXPECT_TRUE(active["data"]["droppedTargets"].IsNull());
   EXPECT_STREQ(Json(ScrapePoolsResponse(view).body)["data"]["scrapePools"][1].GetString(), "pods");
+}
+
+TEST(TargetsTest, RelabelStepsShowEachRuleUntilTheDrop) {
+  relabel::RuleConfig keep;
+  keep.source_labels = {"__meta_kubernetes_pod_annotation_prometheus_io_scrape"};
+  keep.regex = "true";
+  keep.action = relabel::Action::kKeep;
+  relabel::RuleConfig copy;
+  copy.source_labels = {"__meta_kubernetes_namespace"};
+  copy.target_label = "namespace";
+  std::vector<relabel::Rule> rules = {*relabel::Rule::Compile(copy), *relabel::Rule::Compile(keep)};
+  auto input = ParseLabelsParam(R"({"__address__":"10.0.0.1:80","__meta_kubernetes_namespace":"test"})");
+  ASSERT_TRUE(input.ok());
+  auto doc = Json(RelabelStepsResponse(rules, *input).body);
+  const auto& steps = doc["data"]["steps"];
+  ASSERT_EQ(steps.Size(), 2u);
+  EXPECT_STREQ(steps[0]["output"]["namespace"].GetString(), "test");
+  EXPECT_TRUE(steps[0]["keep"].GetBool());
+  EXPECT_STREQ(steps[0]["rule"]["action"].GetString(), "replace");
+  EXPECT_STREQ(steps[1]["rule"]["action"].GetString(), "keep");
+  EXPECT_STREQ(steps[1]["rule"]["regex"].GetString(), "true");
+  EXPECT_FALSE(steps[1]["keep"].GetBool());
+  EXPECT_EQ(steps[1]["output"].MemberCount(), 0u);
+  EXPECT_FALSE(ParseLabelsParam("[1]").ok());
+  EXPECT_FALSE(ParseLabelsParam(R"({"a":1})").ok());
 }
 
 TEST(TargetsTest, Rfc3339AsGoPrintsTimes) {
