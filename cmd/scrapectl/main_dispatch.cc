@@ -1,7 +1,10 @@
 #include <fmt/format.h>
 #include <fmt/ostream.h>
 
+#include <chrono>
+
 #include "cmd/scrapectl/commands.h"
+#include "cmd/scrapectl/targets.h"
 
 namespace kubescrape::scrapectl {
 namespace {
@@ -13,6 +16,8 @@ Commands:
   test relabel [-v] FILE...     run relabel rule unit tests (docs/relabel-tests.md)
   relabel --config FILE --job JOB (--labels JSON | --label k=v ...) [--rules metric_relabel_configs]
                                 show what a job's rules do to a label set, rule by rule
+  targets [--url URL] [--dropped | --explain NAMESPACE/POD] [-o json]
+                                a running daemon's targets; why each dropped one was dropped
   version                       print the version
 )";
 
@@ -49,6 +54,26 @@ int ParseRelabel(const std::vector<std::string>& args, std::ostream& out, std::o
   return Relabel(o, out, err);
 }
 
+int ParseTargets(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  TargetsOptions o;
+  for (size_t i = 1; i < args.size(); ++i) {
+    std::string v;
+    if (FlagValue(args, &i, "url", &o.url) || FlagValue(args, &i, "explain", &o.explain)) continue;
+    if (args[i] == "--dropped") {
+      o.dropped = true;
+    } else if ((args[i] == "-o" || args[i] == "--output") && i + 1 < args.size()) {
+      o.json = args[++i] == "json";
+    } else if (args[i] == "-o=json" || args[i] == "--output=json") {
+      o.json = true;
+    } else {
+      fmt::print(err, "scrapectl targets: unknown argument \"{}\"\n", args[i]);
+      return kExitUsage;
+    }
+  }
+  auto now = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch());
+  return Targets(o, DaemonGetter(o.url), out, err, now.count());
+}
+
 }  // namespace
 
 int Main(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
@@ -76,6 +101,7 @@ int Main(const std::vector<std::string>& args, std::ostream& out, std::ostream& 
     return TestRelabel(o, out, err);
   }
   if (cmd == "relabel") return ParseRelabel(args, out, err);
+  if (cmd == "targets") return ParseTargets(args, out, err);
   fmt::print(err, "scrapectl: unknown command \"{}\"\n\n{}", fmt::join(args.begin(), args.begin() + std::min<size_t>(2, args.size()), " "), kUsage);
   return kExitUsage;
 }
