@@ -2,7 +2,10 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
+#include <map>
+#include <mutex>
 #include <csignal>
 #include <thread>
 
@@ -13,10 +16,14 @@
 #include <boost/asio/strand.hpp>
 #include <fmt/format.h>
 
+#include "api/http_server.h"
+#include "api/router.h"
 #include "config/config.h"
 #include "discovery/file_sd.h"
+#include "discovery/kubernetes_discoverer.h"
 #include "discovery/manager.h"
 #include "discovery/target_groups.h"
+#include "server/api_routes.h"
 #include "util/logging.h"
 
 namespace kubescrape::server {
@@ -27,6 +34,17 @@ namespace {
 // File SD is polled at least this often, so edits show up promptly (as
 // Prometheus's fsnotify watch makes them); Refresh() only reports changes.
 constexpr std::chrono::seconds kMaxFilePollInterval{5};
+
+// FNV-1a, to name a Kubernetes provider after its configuration: a changed
+// configuration is a new provider, whose old groups the manager drops.
+uint64_t Fnv64a(std::string_view s) {
+  uint64_t h = 14695981039346656037ull;
+  for (unsigned char c : s) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  return h;
+}
 
 std::string Hostname() {
   char buf[256] = {};
@@ -50,6 +68,12 @@ struct Server::Impl {
 
   // Applies `cfg` to discovery and scraping. Runs on the control strand.
   void Apply(config::Config cfg);
+  // Opens, shares and stops Kubernetes discoverers for `cfg` and adds their
+  // providers; SubscribeKubernetes() then connects them to the manager (after
+  // its ApplyConfig, which would drop updates for providers it lacks).
+  void ApplyKubernetes(const config::Config& cfg, discovery::JobProviders* providers);
+  void SubscribeKubernetes();
+  void StopKubernetes();
   void PollFiles();
   void PushDiscovery();
   void ScheduleDiscovery();
@@ -77,9 +101,21 @@ struct Server::Impl {
     bool first = true;
   };
   std::vector<FileProvider> file_providers;
+  // Running Kubernetes discoverers by sharing key, and the subscriptions
+  // (job + provider id) each serves.
+  std::map<std::string, std::shared_ptr<discovery::KubernetesDiscoverer>> kubernetes;
+  std::map<std::string, std::map<std::string, discovery::KubernetesDiscoverer::Sink>> kubernetes_sinks;
 
   discovery::Manager discovery;
   scraper::ScrapeManager scrapes;
+  api::Router router;
+  std::unique_ptr<api::HttpServer> http;
+  std::atomic<bool> applied{false};  // the first configuration is running
+  mutable std::mutex config_mu;
+  std::string config_text;     // guarded by config_mu: the file as loaded
+  std::vector<std::string> pools;  // guarded by config_mu
+  std::map<std::string, std::shared_ptr<const scraper::ScrapeConfig>> pool_configs;  // guarded by config_mu
+  api::TargetsView Targets() const;
   std::atomic<uint64_t> reloads_ok{0};
   std::atomic<uint64_t> reloads_failed{0};
 };
@@ -100,12 +136,10 @@ void Server::Impl::Apply(config::Config cfg) {
       set.insert(id);
       files.push_back({name, id, std::make_unique<discovery::FileSd>(job.discovery.file_sd_configs[i], fs, clock)});
     }
-    if (!job.discovery.kubernetes_sd_configs.empty()) {
-      util::log::Warn("kubernetes_sd_configs are not implemented yet; the job has no Kubernetes targets",
-                {{"scrape_pool", name}});
-    }
   }
+  ApplyKubernetes(cfg, &providers);
   discovery.ApplyConfig(providers);
+  SubscribeKubernetes();
   scrapes.ApplyConfig(jobs);
   for (const config::ScrapeJob& job : cfg.scrape_configs) {
     if (!job.discovery.static_configs.empty()) {
@@ -113,9 +147,94 @@ void Server::Impl::Apply(config::Config cfg) {
     }
   }
   file_providers = std::move(files);
+  {
+    std::lock_guard<std::mutex> lock(config_mu);
+    pools.clear();
+    pool_configs.clear();
+    for (const auto& job : jobs) {
+      pools.push_back(job->job_name);
+      pool_configs[job->job_name] = job;
+    }
+    std::sort(pools.begin(), pools.end());
+    auto text = fs.ReadFile(options.config_file);
+    if (text.ok()) config_text = *text;
+  }
   config = std::move(cfg);
+  applied = true;
   PollFiles();
   PushDiscovery();
+}
+
+void Server::Impl::ApplyKubernetes(const config::Config& cfg, discovery::JobProviders* providers) {
+  std::map<std::string, std::shared_ptr<discovery::KubernetesDiscoverer>> next;
+  std::map<std::string, std::map<std::string, discovery::KubernetesDiscoverer::Sink>> wanted;  // key -> id -> sink
+  for (const config::ScrapeJob& job : cfg.scrape_configs) {
+    const std::string& name = job.scrape.job_name;
+    for (size_t i = 0; i < job.discovery.kubernetes_sd_configs.size(); ++i) {
+      const discovery::KubernetesSdConfig& kc = job.discovery.kubernetes_sd_configs[i];
+      const std::string key = discovery::KubernetesDiscoverer::SharingKey(kc);
+      const std::string provider = fmt::format("kubernetes/{}/{:016x}", i, Fnv64a(key));
+      if (!next.contains(key)) {
+        if (auto it = kubernetes.find(key); it != kubernetes.end()) {
+          next[key] = it->second;
+        } else {
+          discovery::KubernetesDiscovererOptions opts;
+          opts.user_agent = "Kubescrape/" KS_VERSION;
+          auto opened = discovery::KubernetesDiscoverer::Open(io.get_executor(), kc, fs, discovery::ProcessEnv(),
+                                                              opts);
+          if (!opened.ok()) {
+            util::log::Error("Cannot create Kubernetes discovery",
+                             {{"scrape_pool", name}, {"err", opened.status().message()}});
+            continue;
+          }
+          next[key] = *opened;
+        }
+      }
+      (*providers)[name].insert(provider);
+      wanted[key][name + "\n" + provider] = [this, name, provider](std::vector<model::TargetGroup> groups) {
+        discovery.Update(name, provider, std::move(groups));
+      };
+    }
+  }
+  for (auto& [key, d] : kubernetes) {
+    if (!next.contains(key)) {
+      d->Stop();
+      continue;
+    }
+    for (const auto& [id, sink] : kubernetes_sinks[key]) {
+      if (!wanted[key].contains(id)) d->Unsubscribe(id);
+    }
+  }
+  kubernetes = std::move(next);
+  kubernetes_sinks = std::move(wanted);
+}
+
+void Server::Impl::SubscribeKubernetes() {
+  for (auto& [key, d] : kubernetes) {
+    // Subscribing replays the store: a provider the manager re-created on
+    // this reload gets its groups back.
+    for (const auto& [id, sink] : kubernetes_sinks[key]) d->Subscribe(id, sink);
+    d->Start();
+  }
+}
+
+api::TargetsView Server::Impl::Targets() const {
+  api::TargetsView v;
+  v.active = scrapes.ActiveTargets();
+  v.dropped = scrapes.DroppedTargets();
+  std::map<std::string, size_t> counts;
+  {
+    std::lock_guard<std::mutex> lock(config_mu);
+    v.pools = pools;
+  }
+  for (const std::string& p : v.pools) counts[p] = 0;
+  for (const scraper::DroppedTarget& d : v.dropped) ++counts[d.job];
+  v.dropped_counts.assign(counts.begin(), counts.end());
+  return v;
+}
+
+void Server::Impl::StopKubernetes() {
+  for (auto& [key, d] : kubernetes) d->Stop();
 }
 
 void Server::Impl::PollFiles() {
@@ -185,6 +304,8 @@ void Server::Impl::WaitSignal() {
     }
     util::log::Warn("Received an OS signal, exiting gracefully...", {{"signal", strsignal(sig)}});
     scrapes.Stop();
+    StopKubernetes();
+    if (http) http->Stop();
     io.stop();
   });
 }
@@ -195,6 +316,28 @@ util::StatusOr<std::unique_ptr<Server>> Server::Open(ServerOptions options, tsdb
   KS_ASSIGN_OR_RETURN(config::Config cfg, config::LoadFile(options.config_file, fs));
   auto impl = std::make_unique<Impl>(std::move(options), storage, fs, clock);
   Impl* p = impl.get();
+  if (!p->options.listen_address.empty()) {
+    RouteContext ctx;
+    ctx.targets = [p] { return p->Targets(); };
+    ctx.reload = [p] { return p->LoadAndApply(); };
+    ctx.ready = [p] { return p->applied.load(); };
+    ctx.config_yaml = [p] {
+      std::lock_guard<std::mutex> lock(p->config_mu);
+      return p->config_text;
+    };
+    ctx.scrape_config = [p](const std::string& pool) -> std::shared_ptr<const scraper::ScrapeConfig> {
+      std::lock_guard<std::mutex> lock(p->config_mu);
+      auto it = p->pool_configs.find(pool);
+      return it == p->pool_configs.end() ? nullptr : it->second;
+    };
+    ctx.enable_lifecycle = p->options.enable_lifecycle;
+    ctx.hostname = p->options.hostname;
+    ctx.listen_address = p->options.listen_address;
+    ctx.config_file = p->options.config_file;
+    AddDaemonRoutes(p->router, std::move(ctx));
+    KS_ASSIGN_OR_RETURN(p->http, api::HttpServer::Open(p->io.get_executor(), p->options.listen_address, p->router));
+    util::log::Info("Listening", {{"address", p->options.listen_address}, {"port", static_cast<unsigned>(p->http->port())}});
+  }
   asio::post(p->control, [p, cfg = std::move(cfg)]() mutable { p->Apply(std::move(cfg)); });
   return std::unique_ptr<Server>(new Server(std::move(impl)));
 }
@@ -202,7 +345,9 @@ util::StatusOr<std::unique_ptr<Server>> Server::Open(ServerOptions options, tsdb
 Server::Server(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 Server::~Server() {
+  if (impl_->http) impl_->http->Stop();
   impl_->scrapes.Stop();
+  impl_->StopKubernetes();
   impl_->io.stop();
 }
 
@@ -223,6 +368,8 @@ void Server::Run() {
     s.stop_timer.async_wait([&s](boost::system::error_code ec) {
       if (ec) return;
       s.scrapes.Stop();
+      s.StopKubernetes();
+      if (s.http) s.http->Stop();
       s.io.stop();
     });
   }
@@ -240,11 +387,14 @@ void Server::Shutdown() {
   Impl& s = *impl_;
   asio::post(s.control, [&s] {
     s.scrapes.Stop();
+    s.StopKubernetes();
+    if (s.http) s.http->Stop();
     s.io.stop();
   });
 }
 
 scraper::ScrapeManager& Server::scrape_manager() { return impl_->scrapes; }
+uint16_t Server::api_port() const { return impl_->http ? impl_->http->port() : 0; }
 uint64_t Server::reloads_ok() const { return impl_->reloads_ok; }
 uint64_t Server::reloads_failed() const { return impl_->reloads_failed; }
 

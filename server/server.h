@@ -37,6 +37,9 @@ struct ServerOptions {
   std::optional<std::chrono::milliseconds> run_for;
   std::string hostname;  // seeds the scrape phases; default: gethostname()
   bool handle_signals = true;  // SIGHUP reloads, SIGINT/SIGTERM stop
+  // The HTTP API (--web.listen-address); empty: no listener.
+  std::string listen_address;
+  bool enable_lifecycle = false;  // POST /-/reload (--web.enable-lifecycle)
 };
 
 class Server {
@@ -53,6 +56,8 @@ class Server {
   void Shutdown();
 
   scraper::ScrapeManager& scrape_manager();
+  // The HTTP API's bound port (0 when there is no listener).
+  uint16_t api_port() const;
   // Number of successful and failed reloads.
   uint64_t reloads_ok() const;
   uint64_t reloads_failed() const;

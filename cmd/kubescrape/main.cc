@@ -31,6 +31,10 @@ int main(int argc, char** argv) {
   flags.String("log.level", &log_level, "Only log messages with the given severity or above. One of: [debug, info, warn, error]");
   flags.String("log.format", &log_format, "Output format of log messages. One of: [logfmt, json]");
   flags.String("run-for", &run_for, "Stop after this duration (e.g. 30s); for demos and benchmarks. Default: run until signalled.");
+  options.listen_address = "0.0.0.0:9090";
+  flags.String("web.listen-address", &options.listen_address,
+               "Address to listen on for the API and /metrics (host:port; port 0 picks one).");
+  flags.Bool("web.enable-lifecycle", &options.enable_lifecycle, "Enable shutdown and reload via HTTP request.");
   flags.String("threads", &threads, "Worker threads (default: one per core).");
   std::vector<std::string> args(argv + 1, argv + argc);
   if (ks::util::Status s = flags.Parse(args); !s.ok()) {
