@@ -16,6 +16,7 @@
 #include <fmt/ostream.h>
 
 #include "cmd/scrapectl/commands.h"
+#include "cmd/scrapectl/trace.h"
 #include "net/http_fetcher.h"
 #include "util/url.h"
 
@@ -34,6 +35,14 @@ std::string LabelsJson(const Value& labels) {
   rapidjson::Writer<rapidjson::StringBuffer> w(buf);
   labels.Accept(w);
   return buf.GetString();
+}
+
+model::Labels ToLabels(const Value& labels) {
+  std::vector<model::Label> out;
+  for (auto it = labels.MemberBegin(); it != labels.MemberEnd(); ++it) {
+    if (it->value.IsString()) out.push_back({it->name.GetString(), it->value.GetString()});
+  }
+  return model::Labels::FromUnsorted(std::move(out));
 }
 
 std::string LabelsText(const Value& labels) {
@@ -214,9 +223,21 @@ int Explain(const Value& data, const std::string& who, const HttpGet& get, std::
       fmt::print(out, "  (no relabel steps: {})\n", steps.status().message());
       return;
     }
+    fmt::print(out, "  input: {} labels (__address__=\"{}\")\n", discovered.MemberCount(),
+               Str(discovered, "__address__"));
+    model::Labels before = ToLabels(discovered);
+    int index = 0;
     for (const Value& step : (*steps)["data"]["steps"].GetArray()) {
-      fmt::print(out, "  rule {}\n", RuleText(step["rule"]));
-      fmt::print(out, "    -> {}\n", step["keep"].GetBool() ? LabelsText(step["output"]) : std::string("DROPPED"));
+      fmt::print(out, "  rule {}: {}\n", ++index, RuleText(step["rule"]));
+      if (!step["keep"].GetBool()) {
+        fmt::print(out, "           DROPPED\n");
+        break;
+      }
+      model::Labels after = ToLabels(step["output"]);
+      std::vector<std::string> diff = DiffLabels(before, after);
+      if (diff.empty()) fmt::print(out, "           kept, no change\n");
+      for (const std::string& d : diff) fmt::print(out, "           {}\n", d);
+      before = std::move(after);
     }
     if (active) fmt::print(out, "  final labels: {}\n", LabelsText(t["labels"]));
     fmt::print(out, "\n");

@@ -15,6 +15,7 @@ status, duration_ms), the shape Loki and the Grafana Agent pick up.
 Environment: HOST (default 0.0.0.0), PORT (default 8001), APP_VERSION.
 """
 import json
+import logging
 import os
 import platform
 import random
@@ -94,6 +95,7 @@ if __name__ == "__main__":
     port = int(os.environ.get("PORT", "8001"))
     from werkzeug.serving import make_server
 
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # our own JSON access log is enough
     server = make_server(host, port, app, threaded=True)
     # The bound port (PORT=0 picks one): tests and the demo read it here.
     log("info", "listening", host=host, port=server.server_port, version=VERSION)

@@ -1,5 +1,5 @@
 // HttpFetcher over TLS against the in-process server, with a CA, server and
-// client certificate generated in memory (test_http_certs.h).
+// client certificate generated in memory (test/testing/test_pki.h).
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -8,8 +8,8 @@
 
 #include "net/http_fetcher.h"
 #include "net/tls_context.h"
-#include "test/scraper/test_http_certs.h"
 #include "test/scraper/test_http_server.h"
+#include "test/testing/test_pki.h"
 #include "util/file_system.h"
 
 namespace kubescrape::scraper {
@@ -24,7 +24,7 @@ using ::testing::HasSubstr;
 using testing::HttpResponse;
 using testing::Reply;
 using testing::TestHttpServer;
-using testing::TestPki;
+using ::kubescrape::testing::TestPki;
 
 class HttpFetcherTlsTest : public ::testing::Test {
  protected:

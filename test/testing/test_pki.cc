@@ -1,16 +1,19 @@
-#include "test/scraper/test_http_certs.h"
+#include "test/testing/test_pki.h"
 
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
-#include <cstdlib>
+#include <arpa/inet.h>
+
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
+#include <string>
 #include <vector>
 
-namespace kubescrape::scraper::testing {
+namespace kubescrape::testing {
 namespace {
 
 struct Deleter {
@@ -23,7 +26,7 @@ using Cert = std::unique_ptr<X509, Deleter>;
 
 void Check(bool ok, const char* what) {
   if (!ok) {
-    std::fprintf(stderr, "test_certs: %s failed\n", what);
+    std::fprintf(stderr, "test_pki: %s failed\n", what);
     std::abort();
   }
 }
@@ -84,7 +87,19 @@ std::string KeyPem(EVP_PKEY* key) {
   return ToPem(bio.get());
 }
 
-Pki Build() {
+// "IP:1.2.3.4" for an address, "DNS:name" otherwise.
+std::string SubjectAltName(const std::vector<std::string>& hosts) {
+  std::string out;
+  for (const std::string& h : hosts) {
+    unsigned char buf[16];
+    bool ip = inet_pton(AF_INET, h.c_str(), buf) == 1 || inet_pton(AF_INET6, h.c_str(), buf) == 1;
+    if (!out.empty()) out += ",";
+    out += (ip ? "IP:" : "DNS:") + h;
+  }
+  return out;
+}
+
+Pki Build(const std::vector<std::string>& hosts) {
   const std::vector<std::pair<int, const char*>> ca_ext = {
       {NID_basic_constraints, "critical,CA:TRUE"},
       {NID_key_usage, "critical,keyCertSign,cRLSign"},
@@ -95,12 +110,13 @@ Pki Build() {
   Key other_key = NewKey();
   Cert other = NewCert(other_key.get(), "Unrelated Test CA", 2, nullptr, nullptr, ca_ext);
 
+  const std::string san = SubjectAltName(hosts);
   Key server_key = NewKey();
-  Cert server = NewCert(server_key.get(), "localhost", 3, ca.get(), ca_key.get(),
+  Cert server = NewCert(server_key.get(), hosts.front().c_str(), 3, ca.get(), ca_key.get(),
                         {{NID_basic_constraints, "critical,CA:FALSE"},
                          {NID_key_usage, "critical,digitalSignature"},
                          {NID_ext_key_usage, "serverAuth"},
-                         {NID_subject_alt_name, "DNS:localhost,IP:127.0.0.1,IP:::1"}});
+                         {NID_subject_alt_name, san.c_str()}});
   Key client_key = NewKey();
   Cert client = NewCert(client_key.get(), "scraper", 4, ca.get(), ca_key.get(),
                         {{NID_basic_constraints, "critical,CA:FALSE"},
@@ -108,6 +124,7 @@ Pki Build() {
                          {NID_ext_key_usage, "clientAuth"}});
   Pki pki;
   pki.ca_cert = CertPem(ca.get());
+  pki.ca_key = KeyPem(ca_key.get());
   pki.server_cert = CertPem(server.get());
   pki.server_key = KeyPem(server_key.get());
   pki.client_cert = CertPem(client.get());
@@ -119,8 +136,10 @@ Pki Build() {
 }  // namespace
 
 const Pki& TestPki() {
-  static const Pki pki = Build();
+  static const Pki pki = Build({"localhost", "127.0.0.1", "::1"});
   return pki;
 }
 
-}  // namespace kubescrape::scraper::testing
+Pki MakePki(const std::vector<std::string>& hosts) { return Build(hosts); }
+
+}  // namespace kubescrape::testing
