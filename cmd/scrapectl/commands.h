@@ -33,6 +33,17 @@ struct TestRelabelOptions {
 int TestRelabel(const TestRelabelOptions& options, std::ostream& out, std::ostream& err,
                 const util::FileSystem& fs = util::FileSystem::Default());
 
+struct TestPromqlOptions {
+  std::vector<std::string> files;
+};
+
+// `scrapectl test promql FILE...`: runs PromQL test scripts (Prometheus's
+// promqltest language); prints each failing eval, "F: N passed, M failed,
+// K skipped (reason count, ...)" per file and the totals as the last line.
+// Exit 1 on any failure.
+int TestPromql(const TestPromqlOptions& options, std::ostream& out, std::ostream& err,
+               const util::FileSystem& fs = util::FileSystem::Default());
+
 struct RelabelOptions {
   std::string config_file;
   std::string job;

@@ -14,6 +14,7 @@ constexpr std::string_view kUsage = R"(usage: scrapectl COMMAND [ARGS...]
 Commands:
   check config FILE...          validate prometheus.yml files (exit 1 if any is invalid)
   test relabel [-v] FILE...     run relabel rule unit tests (docs/relabel-tests.md)
+  test promql FILE...           run PromQL test scripts (docs/promql.md)
   relabel --config FILE --job JOB (--labels JSON | --label k=v ...) [--rules metric_relabel_configs]
                                 show what a job's rules do to a label set, rule by rule
   targets [--url URL] [--dropped | --explain NAMESPACE/POD] [-o json]
@@ -99,6 +100,9 @@ int Main(const std::vector<std::string>& args, std::ostream& out, std::ostream& 
       }
     }
     return TestRelabel(o, out, err);
+  }
+  if (cmd == "test" && args.size() >= 2 && args[1] == "promql") {
+    return TestPromql({std::vector<std::string>(args.begin() + 2, args.end())}, out, err);
   }
   if (cmd == "relabel") return ParseRelabel(args, out, err);
   if (cmd == "targets") return ParseTargets(args, out, err);

@@ -1,0 +1,84 @@
+// Rebuilding the head from the WAL: series under their logged refs, then
+// samples by ref (see Head::ReplaySeries in head.h).
+#include <algorithm>
+#include <bit>
+
+#include "tsdb/head.h"
+#include "tsdb/head_series.h"
+#include "tsdb/series_table.h"
+
+namespace kubescrape::tsdb {
+
+void Head::ReplaySeries(std::span<const RefSeries> series) {
+  for (const RefSeries& rs : series) {
+    if (rs.ref == 0 || rs.labels.empty()) continue;
+    const uint64_t hash = rs.labels.Hash();
+    HashStripe& hs = hash_stripes_[hash & stripe_mask_];
+    std::lock_guard<SpinLock> lock(hs.mu);
+    MemSeries* s = hs.table.Find(hash, [&](const MemSeries* c) { return LabelsEqual(*c, rs.labels); });
+    if (s != nullptr) {
+      if (s->ref != rs.ref) {
+        std::lock_guard<std::mutex> alias_lock(alias_mu_);
+        aliases_[rs.ref] = s->ref;
+      }
+      continue;
+    }
+    // A ref already taken by other labels cannot come from one log; keep
+    // the first.
+    if (Lookup(rs.ref) != nullptr) continue;
+    CreateSeriesLocked(hs, rs.labels, hash, rs.ref, /*marker=*/0);
+    SeriesRef next = next_ref_.load(std::memory_order_relaxed);
+    while (next <= rs.ref && !next_ref_.compare_exchange_weak(next, rs.ref + 1, std::memory_order_relaxed)) {
+    }
+  }
+}
+
+uint64_t Head::ReplaySamples(std::span<const RefSample> samples) {
+  // Registered so Truncate, if someone runs it meanwhile, frees nothing
+  // under us.
+  const uint64_t id = Register();
+  const ChunkOptions opts{options_.chunk_range_ms, options_.samples_per_chunk};
+  uint64_t unknown = 0, appended = 0, chunks = 0, out_of_order = 0, duplicates = 0;
+  int64_t batch_min = std::numeric_limits<int64_t>::max();
+  int64_t batch_max = std::numeric_limits<int64_t>::min();
+  for (size_t k = 0; k < samples.size();) {
+    const SeriesRef ref = samples[k].ref;
+    MemSeries* s = Lookup(ref);
+    if (s == nullptr) {
+      std::lock_guard<std::mutex> alias_lock(alias_mu_);
+      auto it = aliases_.find(ref);
+      if (it != aliases_.end()) s = Lookup(it->second);
+    }
+    if (s == nullptr) {
+      for (; k < samples.size() && samples[k].ref == ref; ++k) ++unknown;
+      continue;
+    }
+    // One lock hold for the run of samples of this ref.
+    std::lock_guard<SpinLock> lock(s->mu);
+    for (; k < samples.size() && samples[k].ref == ref; ++k) {
+      const RefSample& smp = samples[k];
+      const int64_t max_t = s->max_t.load(std::memory_order_relaxed);
+      if (max_t != MemSeries::kNoTime && smp.t <= max_t) {
+        if (smp.t < max_t) {
+          ++out_of_order;
+        } else if (std::bit_cast<uint64_t>(smp.v) != s->LastValueBitsLocked()) {
+          ++duplicates;
+        }
+        continue;
+      }
+      chunks += s->AppendLocked(smp.t, smp.v, opts) ? 1 : 0;
+      ++appended;
+      batch_min = std::min(batch_min, smp.t);
+      batch_max = std::max(batch_max, smp.t);
+    }
+  }
+  if (appended > 0) NoteTimeRange(batch_min, batch_max);
+  samples_appended_.fetch_add(appended, std::memory_order_relaxed);
+  chunks_created_.fetch_add(chunks, std::memory_order_relaxed);
+  out_of_order_.fetch_add(out_of_order, std::memory_order_relaxed);
+  duplicates_.fetch_add(duplicates, std::memory_order_relaxed);
+  Unregister(id);
+  return unknown;
+}
+
+}  // namespace kubescrape::tsdb

@@ -1,0 +1,70 @@
+#pragma once
+// Reading series out of chunks: the pieces every Querier of the TSDB shares
+// (the head's today, blocks' later).
+//
+//   SeriesChunks         the chunks of one series a reader took, oldest first
+//                        (views of immutable bytes plus, for the head, a copy
+//                        of the open chunk).
+//   ChunkSampleIterator  a SampleIterator over them restricted to
+//                        [mint, maxt], decoding one chunk at a time; Seek
+//                        skips whole chunks by their time range.
+//
+// Thread-safety: none; one reader. The bytes the views point at must stay
+// valid and unchanged while an iterator uses them (the querier guarantees it).
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "tsdb/chunk_xor.h"
+#include "tsdb/head_series.h"
+#include "tsdb/storage.h"
+
+namespace kubescrape::tsdb {
+
+struct SeriesChunks {
+  // Time-ordered, not overlapping.
+  std::vector<ChunkView> chunks;
+  // Backing bytes of a copied chunk (the head's open chunk), if any.
+  std::vector<uint8_t> open_copy;
+
+  // True when some sample lies in [mint, maxt]; decodes only when the
+  // chunks' time ranges cannot tell.
+  bool HasSampleIn(int64_t mint, int64_t maxt) const;
+};
+
+class ChunkSampleIterator final : public SampleIterator {
+ public:
+  ChunkSampleIterator(std::shared_ptr<const SeriesChunks> chunks, int64_t mint, int64_t maxt)
+      : data_(std::move(chunks)), mint_(mint), maxt_(maxt) {}
+
+  bool Next() override;
+  bool Seek(int64_t t) override;
+  int64_t t() const override { return it_.t(); }
+  double v() const override { return it_.v(); }
+  util::Status status() const override;
+
+ private:
+  // Positions on the first chunk at or after index `from` whose max_t >= t
+  // and resets the decoder there; false when there is none.
+  bool OpenChunkFor(size_t from, int64_t t);
+  // Advances the decoder to the next sample in range, crossing chunks.
+  bool Advance();
+  bool Stop() {
+    done_ = true;
+    valid_ = false;
+    return false;
+  }
+
+  std::shared_ptr<const SeriesChunks> data_;
+  int64_t mint_;
+  int64_t maxt_;
+  XorIterator it_;
+  size_t chunk_ = 0;
+  bool started_ = false;
+  bool valid_ = false;  // it_ is on a sample in range
+  bool done_ = false;
+  bool corrupt_ = false;
+};
+
+}  // namespace kubescrape::tsdb
