@@ -20,10 +20,10 @@ int ErrorTypeStatus(ErrorType t) {
     case ErrorType::kBadData: return 400;
     case ErrorType::kExecution: return 422;
     case ErrorType::kTimeout: return 503;
-    case ErrorType::kCanceled: return 503;
+    case ErrorType::kCanceled: return 499;  // nginx's "client closed request", as Prometheus
     case ErrorType::kNotFound: return 404;
     case ErrorType::kInternal: return 500;
-    case ErrorType::kUnavailable: return 503;
+    case ErrorType::kUnavailable: return 500;  // Prometheus's default branch
   }
   return 500;
 }

@@ -26,7 +26,7 @@ enum class ErrorType { kBadData, kExecution, kTimeout, kCanceled, kNotFound, kIn
 // "bad_data", "execution", "timeout", "canceled", "not_found", "internal",
 // "unavailable".
 std::string_view ErrorTypeName(ErrorType t);
-// 400, 422, 503, 503, 404, 500, 503.
+// 400, 422, 503, 499, 404, 500, 500 (Prometheus's respondError).
 int ErrorTypeStatus(ErrorType t);
 
 struct ApiError {

@@ -1,9 +1,13 @@
 #include "server/api_routes.h"
 
+#include <chrono>
 #include <memory>
+#include <set>
+#include <tuple>
 
 #include "api/envelope.h"
 #include "api/params.h"
+#include "api/query.h"
 
 namespace kubescrape::server {
 namespace {
@@ -83,6 +87,56 @@ void AddDaemonRoutes(api::Router& router, RouteContext context) {
       w.String(ctx->enable_lifecycle ? "true" : "false");
       w.EndObject();
     });
+  });
+  // Queries (Grafana's datasource): GET and form POST where Prometheus takes them.
+  auto query_route = [ctx](std::set<std::string> methods, std::string path,
+                           std::function<api::HttpResponse(const api::QueryContext&, const api::Params&)> fn) {
+    return std::make_tuple(std::move(methods), std::move(path),
+                           [ctx, fn](const api::HttpRequest& r) {
+                             auto params = api::Params::Parse(r);
+                             if (!params.ok()) return BadParams(params.status());
+                             auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                 std::chrono::system_clock::now().time_since_epoch());
+                             api::QueryContext qc{*ctx->engine, *ctx->storage, now.count()};
+                             return fn(qc, *params);
+                           });
+  };
+  if (ctx->engine != nullptr && ctx->storage != nullptr) {
+    for (auto [methods, path, handler] :
+         {query_route({"GET", "POST"}, "/api/v1/query", api::InstantQuery),
+          query_route({"GET", "POST"}, "/api/v1/query_range", api::RangeQuery),
+          query_route({"GET", "POST"}, "/api/v1/series", api::Series),
+          query_route({"GET", "POST"}, "/api/v1/labels", api::LabelNames)}) {
+      router.Add(std::move(methods), std::move(path), std::move(handler));
+    }
+    router.Add({"GET"}, "/api/v1/label/", [ctx](const api::HttpRequest& r) {
+      // /api/v1/label/<name>/values
+      std::string_view rest = std::string_view(r.path).substr(std::string_view("/api/v1/label/").size());
+      if (!rest.ends_with("/values") || rest.size() == 7) {
+        return api::ErrorResponse({api::ErrorType::kNotFound, "unknown API endpoint"});
+      }
+      auto params = api::Params::Parse(r);
+      if (!params.ok()) return BadParams(params.status());
+      auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+          std::chrono::system_clock::now().time_since_epoch());
+      api::QueryContext qc{*ctx->engine, *ctx->storage, now.count()};
+      return api::LabelValues(qc, *params, rest.substr(0, rest.size() - 7));
+    });
+  }
+  router.Add({"GET", "POST"}, "/api/v1/format_query", [](const api::HttpRequest& r) {
+    auto params = api::Params::Parse(r);
+    if (!params.ok()) return BadParams(params.status());
+    return api::FormatQuery(*params);
+  });
+  router.Add({"GET"}, "/api/v1/metadata", [](const api::HttpRequest& r) {
+    auto params = api::Params::Parse(r);
+    if (!params.ok()) return BadParams(params.status());
+    return api::Metadata(*params);
+  });
+  router.Add({"GET", "POST"}, "/api/v1/query_exemplars", [](const api::HttpRequest& r) {
+    auto params = api::Params::Parse(r);
+    if (!params.ok()) return BadParams(params.status());
+    return api::QueryExemplars(*params);
   });
   // Grafana and alerting UIs call these; Kubescrape has no rules or alerts.
   router.Add({"GET"}, "/api/v1/rules", [](const api::HttpRequest&) {

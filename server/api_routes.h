@@ -12,6 +12,8 @@
 
 #include "api/router.h"
 #include "api/targets.h"
+#include "promql/engine.h"
+#include "tsdb/storage.h"
 #include "scraper/config.h"
 #include "util/status.h"
 
@@ -24,6 +26,9 @@ struct RouteContext {
   std::function<std::string()> config_yaml;  // the loaded configuration
   // The running configuration of a scrape pool; null when unknown.
   std::function<std::shared_ptr<const scraper::ScrapeConfig>(const std::string& pool)> scrape_config;
+  // The query endpoints; both must outlive the router.
+  const promql::Engine* engine = nullptr;
+  tsdb::Storage* storage = nullptr;
   bool enable_lifecycle = false;
   std::string hostname;
   std::string listen_address;

@@ -19,6 +19,7 @@
 #include "api/http_server.h"
 #include "api/router.h"
 #include "config/config.h"
+#include "promql/engine.h"
 #include "discovery/file_sd.h"
 #include "discovery/kubernetes_discoverer.h"
 #include "discovery/manager.h"
@@ -64,7 +65,8 @@ struct Server::Impl {
         file_timer(control),
         stop_timer(control),
         signals(io),
-        scrapes(io.get_executor(), storage, clock, scraper::ScrapeLoop::Options{0, "Kubescrape/" KS_VERSION}) {}
+        scrapes(io.get_executor(), storage, clock, scraper::ScrapeLoop::Options{0, "Kubescrape/" KS_VERSION}),
+        storage(storage) {}
 
   // Applies `cfg` to discovery and scraping. Runs on the control strand.
   void Apply(config::Config cfg);
@@ -108,6 +110,8 @@ struct Server::Impl {
 
   discovery::Manager discovery;
   scraper::ScrapeManager scrapes;
+  tsdb::Storage& storage;
+  promql::Engine engine;
   api::Router router;
   std::unique_ptr<api::HttpServer> http;
   std::atomic<bool> applied{false};  // the first configuration is running
@@ -330,6 +334,8 @@ util::StatusOr<std::unique_ptr<Server>> Server::Open(ServerOptions options, tsdb
       auto it = p->pool_configs.find(pool);
       return it == p->pool_configs.end() ? nullptr : it->second;
     };
+    ctx.engine = &p->engine;
+    ctx.storage = &p->storage;
     ctx.enable_lifecycle = p->options.enable_lifecycle;
     ctx.hostname = p->options.hostname;
     ctx.listen_address = p->options.listen_address;

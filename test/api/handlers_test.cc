@@ -40,6 +40,7 @@ TEST(EnvelopeTest, ErrorShapesAndStatusCodes) {
   EXPECT_EQ(r.body, R"({"status":"error","errorType":"bad_data","error":"invalid parameter \"query\""})");
   EXPECT_EQ(ErrorResponse({ErrorType::kExecution, "x"}).status, 422);
   EXPECT_EQ(ErrorResponse({ErrorType::kTimeout, "x"}).status, 503);
+  EXPECT_EQ(ErrorResponse({ErrorType::kCanceled, "x"}).status, 499);
   EXPECT_EQ(ErrorResponse({ErrorType::kNotFound, "x"}).status, 404);
   HttpResponse ok = SuccessResponse([](JsonWriter& w) { w.Int(1); }, {"careful"});
   EXPECT_EQ(ok.body, R"({"status":"success","data":1,"warnings":["careful"]})");

@@ -216,6 +216,17 @@ TEST_F(KubernetesE2eTest, OriginConfigKeepsTheRightPodsAndExplainsTheRest) {
             std::string::npos)
       << dropped;
 
+  // Queryable over the HTTP API, as Grafana asks.
+  auto get = scrapectl::DaemonGetter(url);
+  auto body = get("/api/v1/query?query=count%20by%20(app)%20(up%7Bnamespace%3D%22test%22%7D%20%3D%3D%201)");
+  ASSERT_TRUE(body.ok()) << body.status().ToString();
+  EXPECT_NE(body->find(R"({"metric":{"app":"flask-minio"},"value":)"), std::string::npos) << *body;
+  EXPECT_NE(body->find(R"({"metric":{"app":"mongo"},"value":)"), std::string::npos) << *body;
+  auto pods = get("/api/v1/label/pod/values");
+  ASSERT_TRUE(pods.ok());
+  EXPECT_NE(pods->find("\"flask-minio-7d9f\""), std::string::npos) << *pods;
+  EXPECT_EQ(pods->find("argocd"), std::string::npos) << *pods;
+
   // A pod added later is scraped within seconds.
   ASSERT_TRUE(AddAppPod("test", "flask-minio-new", "flask-minio", "127.0.0.19"));
   ASSERT_TRUE(WaitUntil([&] { return UpOf("flask-minio-new") == 1.0; }, 15s));
