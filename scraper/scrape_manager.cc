@@ -52,11 +52,16 @@ void ScrapeManager::SyncLocked(Pool& pool, bool config_changed, std::shared_ptr<
   std::vector<TargetOutcome> outcomes = BuildTargets(pool.groups, *pool.config);
   std::map<uint64_t, std::shared_ptr<ScrapeLoop>> next;
   pool.dropped.clear();
+  pool.dropped_count = 0;
+  const uint64_t keep = pool.config->limits.keep_dropped_targets;
   const bool reusable = !config_changed || SameSampleProcessing(*old_config, *pool.config);
   for (TargetOutcome& o : outcomes) {
     if (!o.target) {
-      pool.dropped.push_back({pool.config->job_name, std::move(o.discovered),
-                              o.error.ok() ? std::string() : o.error.message()});
+      ++pool.dropped_count;
+      if (keep == 0 || pool.dropped.size() < keep) {
+        pool.dropped.push_back({pool.config->job_name, std::move(o.discovered),
+                                o.error.ok() ? std::string() : o.error.message()});
+      }
       if (!o.error.ok()) {
         util::log::Debug("Invalid target", {{"scrape_pool", pool.config->job_name}, {"err", o.error.message()}});
       }
@@ -114,6 +119,13 @@ std::vector<DroppedTarget> ScrapeManager::DroppedTargets() const {
   std::lock_guard<std::mutex> lock(mu_);
   std::vector<DroppedTarget> out;
   for (const auto& [name, pool] : pools_) out.insert(out.end(), pool.dropped.begin(), pool.dropped.end());
+  return out;
+}
+
+std::map<std::string, size_t> ScrapeManager::DroppedTargetCounts() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::map<std::string, size_t> out;
+  for (const auto& [name, pool] : pools_) out[name] = pool.dropped_count;
   return out;
 }
 

@@ -64,7 +64,11 @@ class ScrapeManager {
   void Stop();
 
   std::vector<TargetStatus> ActiveTargets() const;
+  // Dropped targets: at most the pool's keep_dropped_targets each (0: no
+  // cap), as Prometheus keeps their details.
   std::vector<DroppedTarget> DroppedTargets() const;
+  // Every pool's number of dropped targets, uncapped.
+  std::map<std::string, size_t> DroppedTargetCounts() const;
   size_t NumLoops() const;
 
  private:
@@ -72,7 +76,8 @@ class ScrapeManager {
     std::shared_ptr<const ScrapeConfig> config;
     std::vector<model::TargetGroup> groups;
     std::map<uint64_t, std::shared_ptr<ScrapeLoop>> loops;  // by target hash
-    std::vector<DroppedTarget> dropped;
+    std::vector<DroppedTarget> dropped;  // at most keep_dropped_targets (0: all)
+    size_t dropped_count = 0;            // all of them
   };
   void SyncLocked(Pool& pool, bool config_changed, std::shared_ptr<const ScrapeConfig> old_config);
 

@@ -3,6 +3,9 @@
 #   scripts/build.sh DIR [cmake options...] [-- ninja targets...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# ccache keys relative to the checkout, so a fresh clone elsewhere (CI) reuses
+# objects compiled here.
+export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=true
 dir=$1
 shift
 cmake_args=()

@@ -226,13 +226,11 @@ api::TargetsView Server::Impl::Targets() const {
   api::TargetsView v;
   v.active = scrapes.ActiveTargets();
   v.dropped = scrapes.DroppedTargets();
-  std::map<std::string, size_t> counts;
   {
     std::lock_guard<std::mutex> lock(config_mu);
     v.pools = pools;
   }
-  for (const std::string& p : v.pools) counts[p] = 0;
-  for (const scraper::DroppedTarget& d : v.dropped) ++counts[d.job];
+  std::map<std::string, size_t> counts = scrapes.DroppedTargetCounts();
   v.dropped_counts.assign(counts.begin(), counts.end());
   return v;
 }
