@@ -5,6 +5,7 @@
 
 #include "cmd/scrapectl/commands.h"
 #include "cmd/scrapectl/targets.h"
+#include "cmd/scrapectl/targets_offline.h"
 
 namespace kubescrape::scrapectl {
 namespace {
@@ -19,6 +20,8 @@ Commands:
                                 show what a job's rules do to a label set, rule by rule
   targets [--url URL] [--dropped | --explain NAMESPACE/POD] [-o json]
                                 a running daemon's targets; why each dropped one was dropped
+  targets --config FILE [--kubeconfig K] [--dropped | --explain NAMESPACE/POD] [-o json]
+                                the same without a daemon: discovery and relabeling once
   version                       print the version
 )";
 
@@ -57,9 +60,13 @@ int ParseRelabel(const std::vector<std::string>& args, std::ostream& out, std::o
 
 int ParseTargets(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
   TargetsOptions o;
+  OfflineTargetsOptions offline;
   for (size_t i = 1; i < args.size(); ++i) {
     std::string v;
-    if (FlagValue(args, &i, "url", &o.url) || FlagValue(args, &i, "explain", &o.explain)) continue;
+    if (FlagValue(args, &i, "url", &o.url) || FlagValue(args, &i, "explain", &o.explain) ||
+        FlagValue(args, &i, "config", &offline.config_file) || FlagValue(args, &i, "kubeconfig", &offline.kubeconfig)) {
+      continue;
+    }
     if (args[i] == "--dropped") {
       o.dropped = true;
     } else if ((args[i] == "-o" || args[i] == "--output") && i + 1 < args.size()) {
@@ -71,6 +78,7 @@ int ParseTargets(const std::vector<std::string>& args, std::ostream& out, std::o
       return kExitUsage;
     }
   }
+  if (!offline.config_file.empty()) return OfflineTargets(o, offline, out, err);
   auto now = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch());
   return Targets(o, DaemonGetter(o.url), out, err, now.count());
 }

@@ -153,8 +153,9 @@ std::string StepsPath(const std::string& pool, const Value& discovered) {
 int ShowActive(const Value& data, std::ostream& out, int64_t now_ms) {
   std::vector<std::vector<std::string>> rows = {{"POOL", "ENDPOINT", "HEALTH", "LAST SCRAPE", "DURATION", "ERROR"}};
   for (const Value& t : data["activeTargets"].GetArray()) {
-    rows.push_back({Str(t, "scrapePool"), Str(t, "scrapeUrl"), Str(t, "health"), Ago(Str(t, "lastScrape"), now_ms),
-                    Millis(t), Str(t, "lastError")});
+    const std::string ago = Ago(Str(t, "lastScrape"), now_ms);
+    rows.push_back({Str(t, "scrapePool"), Str(t, "scrapeUrl"), Str(t, "health"), ago,
+                    ago == "never" ? "" : Millis(t), Str(t, "lastError")});
   }
   PrintTable(out, rows);
   return kExitOk;
