@@ -66,7 +66,9 @@ Try, in another terminal (give it ~20 s for the first scrapes):
   curl -s 'http://localhost:${port}/api/v1/targets?state=active'
   kubectl --kubeconfig $work/kubeconfig get pods -A
   curl -s http://127.0.0.11:8001/api/items               # traffic for the Flask app's metrics
-(PromQL queries come with issue 5.) Ctrl-C stops everything.
+  curl -s 'http://localhost:${port}/api/v1/query' --data-urlencode 'query=sum by (pod) (rate(flask_http_requests_total[1m]))'
+  curl -s 'http://localhost:${port}/api/v1/query?query=up'
+Grafana: add a Prometheus datasource with URL http://localhost:${port}. Ctrl-C stops everything.
 
 TEXT
 args=(--config.file="$work/prometheus.yml" --web.listen-address="0.0.0.0:${port}" --web.enable-lifecycle)
