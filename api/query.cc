@@ -4,12 +4,14 @@
 #include <cmath>
 #include <ctime>
 #include <set>
+#include <variant>
 
 #include <fmt/format.h>
 
 #include "api/envelope.h"
 #include "model/duration.h"
 #include "promql/parser.h"
+#include "util/utf8.h"
 
 namespace kubescrape::api {
 namespace {
@@ -206,6 +208,55 @@ util::StatusOr<int64_t> ParseRfc3339(std::string_view s) {
   return (static_cast<int64_t>(timegm(&tm)) - offset_s) * 1000 + ms;
 }
 
+// The parsed parameters of /series, /labels and /label/<n>/values, with a
+// querier over their time range.
+struct MetadataRequest {
+  size_t limit = 0;
+  std::vector<std::vector<model::Matcher>> sets;
+  std::unique_ptr<tsdb::Querier> querier;
+};
+
+// Parses start, end, limit and match[]; on a bad parameter, the response.
+std::variant<MetadataRequest, HttpResponse> ParseMetadataRequest(const QueryContext& ctx, const Params& params) {
+  int64_t start = 0, end = 0;
+  HttpResponse err;
+  if (!TimeRange(params, &start, &end, &err).ok()) return err;
+  auto limit = LimitParam(params);
+  if (!limit.ok()) return BadParam("limit", limit.status());
+  auto sets = MatchSets(params);
+  if (!sets.ok()) return ErrorResponse({ErrorType::kBadData, sets.status().message()});
+  auto querier = ctx.storage.NewQuerier(start, end);
+  if (!querier.ok()) return ErrorResponse({ErrorType::kInternal, querier.status().message()});
+  return MetadataRequest{*limit, *std::move(sets), *std::move(querier)};
+}
+
+// Prometheus's model.UnescapeName for names Grafana sends as "U__...":
+// "__" is '_', "_HEX_" a code point; other names (and bad escapes) as given.
+std::string UnescapeName(std::string_view name) {
+  if (!name.starts_with("U__")) return std::string(name);
+  std::string out;
+  std::string_view s = name.substr(3);
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] != '_') {
+      out += s[i];
+      continue;
+    }
+    if (i + 1 < s.size() && s[i + 1] == '_') {
+      out += '_';
+      ++i;
+      continue;
+    }
+    size_t close = s.find('_', i + 1);
+    if (close == std::string_view::npos) return std::string(name);
+    uint32_t cp = 0;
+    auto [p, ec] = std::from_chars(s.data() + i + 1, s.data() + close, cp, 16);
+    if (ec != std::errc() || p != s.data() + close || cp >= 0x110000) return std::string(name);
+    util::AppendRune(&out, static_cast<char32_t>(cp));
+    i = close;
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string MarshalTimestamp(int64_t ms) {
@@ -314,25 +365,19 @@ HttpResponse Series(const QueryContext& ctx, const Params& params) {
   if (params.GetAll("match[]").empty()) {
     return ErrorResponse({ErrorType::kBadData, "no match[] parameter provided"});
   }
-  int64_t start = 0, end = 0;
-  HttpResponse err;
-  if (!TimeRange(params, &start, &end, &err).ok()) return err;
-  auto limit = LimitParam(params);
-  if (!limit.ok()) return BadParam("limit", limit.status());
-  auto sets = MatchSets(params);
-  if (!sets.ok()) return ErrorResponse({ErrorType::kBadData, sets.status().message()});
-  auto querier = ctx.storage.NewQuerier(start, end);
-  if (!querier.ok()) return ErrorResponse({ErrorType::kInternal, querier.status().message()});
+  auto req = ParseMetadataRequest(ctx, params);
+  if (auto* err = std::get_if<HttpResponse>(&req)) return *err;
+  MetadataRequest& r = std::get<MetadataRequest>(req);
   std::set<model::Labels> found;
-  for (const auto& set : *sets) {
-    auto ss = (*querier)->Select(set);
+  for (const auto& set : r.sets) {
+    auto ss = r.querier->Select(set);
     while (ss->Next()) found.insert(ss->labels());
     if (!ss->status().ok()) return ErrorResponse({ErrorType::kInternal, ss->status().message()});
   }
   std::vector<std::string> warnings;
   size_t n = found.size();
-  if (*limit > 0 && n > *limit) {
-    n = *limit;
+  if (r.limit > 0 && n > r.limit) {
+    n = r.limit;
     warnings.push_back("results truncated due to limit");
   }
   return SuccessResponse(
@@ -349,82 +394,32 @@ HttpResponse Series(const QueryContext& ctx, const Params& params) {
 }
 
 HttpResponse LabelNames(const QueryContext& ctx, const Params& params) {
-  int64_t start = 0, end = 0;
-  HttpResponse err;
-  if (!TimeRange(params, &start, &end, &err).ok()) return err;
-  auto limit = LimitParam(params);
-  if (!limit.ok()) return BadParam("limit", limit.status());
-  auto sets = MatchSets(params);
-  if (!sets.ok()) return ErrorResponse({ErrorType::kBadData, sets.status().message()});
-  auto querier = ctx.storage.NewQuerier(start, end);
-  if (!querier.ok()) return ErrorResponse({ErrorType::kInternal, querier.status().message()});
+  auto req = ParseMetadataRequest(ctx, params);
+  if (auto* err = std::get_if<HttpResponse>(&req)) return *err;
+  MetadataRequest& r = std::get<MetadataRequest>(req);
   std::set<std::string> names;
-  if (sets->empty()) sets->emplace_back();
-  for (const auto& set : *sets) {
-    auto got = (*querier)->LabelNames(set);
+  if (r.sets.empty()) r.sets.emplace_back();
+  for (const auto& set : r.sets) {
+    auto got = r.querier->LabelNames(set);
     if (!got.ok()) return ErrorResponse({ErrorType::kInternal, got.status().message()});
     names.insert(got->begin(), got->end());
   }
-  return StringList({names.begin(), names.end()}, *limit);
+  return StringList({names.begin(), names.end()}, r.limit);
 }
 
 HttpResponse LabelValues(const QueryContext& ctx, const Params& params, std::string_view name) {
-  std::string label(name);
-  if (label.starts_with("U__")) {
-    // Prometheus's UnescapeName: "_" for '_', "_HEX_" for other code points.
-    std::string out;
-    std::string_view s = std::string_view(label).substr(3);
-    bool ok = true;
-    for (size_t i = 0; i < s.size() && ok; ++i) {
-      if (s[i] != '_') {
-        out += s[i];
-      } else if (i + 1 < s.size() && s[i + 1] == '_') {
-        out += '_';
-        ++i;
-      } else {
-        size_t close = s.find('_', i + 1);
-        uint32_t cp = 0;
-        auto [p, ec] = std::from_chars(s.data() + i + 1, s.data() + (close == std::string_view::npos ? i + 1 : close),
-                                       cp, 16);
-        ok = close != std::string_view::npos && ec == std::errc() && cp < 0x110000;
-        if (!ok) break;
-        if (cp < 0x80) {
-          out += static_cast<char>(cp);
-        } else if (cp < 0x800) {
-          out += static_cast<char>(0xC0 | (cp >> 6));
-          out += static_cast<char>(0x80 | (cp & 0x3F));
-        } else if (cp < 0x10000) {
-          out += static_cast<char>(0xE0 | (cp >> 12));
-          out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-          out += static_cast<char>(0x80 | (cp & 0x3F));
-        } else {
-          out += static_cast<char>(0xF0 | (cp >> 18));
-          out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-          out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-          out += static_cast<char>(0x80 | (cp & 0x3F));
-        }
-        i = close;
-      }
-    }
-    if (ok) label = out;
-  }
-  int64_t start = 0, end = 0;
-  HttpResponse err;
-  if (!TimeRange(params, &start, &end, &err).ok()) return err;
-  auto limit = LimitParam(params);
-  if (!limit.ok()) return BadParam("limit", limit.status());
-  auto sets = MatchSets(params);
-  if (!sets.ok()) return ErrorResponse({ErrorType::kBadData, sets.status().message()});
-  auto querier = ctx.storage.NewQuerier(start, end);
-  if (!querier.ok()) return ErrorResponse({ErrorType::kInternal, querier.status().message()});
+  const std::string label = UnescapeName(name);
+  auto req = ParseMetadataRequest(ctx, params);
+  if (auto* err = std::get_if<HttpResponse>(&req)) return *err;
+  MetadataRequest& r = std::get<MetadataRequest>(req);
   std::set<std::string> values;
-  if (sets->empty()) sets->emplace_back();
-  for (const auto& set : *sets) {
-    auto got = (*querier)->LabelValues(label, set);
+  if (r.sets.empty()) r.sets.emplace_back();
+  for (const auto& set : r.sets) {
+    auto got = r.querier->LabelValues(label, set);
     if (!got.ok()) return ErrorResponse({ErrorType::kInternal, got.status().message()});
     values.insert(got->begin(), got->end());
   }
-  return StringList({values.begin(), values.end()}, *limit);
+  return StringList({values.begin(), values.end()}, r.limit);
 }
 
 HttpResponse FormatQuery(const Params& params) {

@@ -100,6 +100,8 @@ TEST_F(QueryApiTest, SeriesLabelsAndValues) {
   EXPECT_EQ(LabelValues(ctx, *Params::Parse(r), "job").body, R"({"status":"success","data":[]})");
   r.query = "";
   EXPECT_EQ(LabelValues(ctx, *Params::Parse(r), "U__job").body, R"({"status":"success","data":["api","db"]})");
+  // "_62_" is 'b': Grafana's escaping of names outside the legacy charset.
+  EXPECT_EQ(LabelValues(ctx, *Params::Parse(r), "U__jo_62_").body, R"({"status":"success","data":["api","db"]})");
 }
 
 TEST_F(QueryApiTest, FormatQueryMetadataExemplars) {
