@@ -21,8 +21,9 @@ namespace kubescrape::api {
 
 struct HttpServerOptions {
   size_t max_body_bytes = 10 << 20;  // form-encoded queries can be long
-  int handler_threads = 2;           // the pool handlers run on
-  int max_concurrent_handlers = 20;  // more wait (--query.max-concurrency)
+  // The pool handlers run on: at most this many run at once, the others
+  // wait their turn (--query.max-concurrency).
+  int handler_threads = 20;
 };
 
 class HttpServer {

@@ -66,7 +66,15 @@ struct Server::Impl {
         stop_timer(control),
         signals(io),
         scrapes(io.get_executor(), storage, clock, scraper::ScrapeLoop::Options{0, "Kubescrape/" KS_VERSION}),
-        storage(storage) {}
+        storage(storage),
+        engine(EngineOptionsFrom(options)) {}
+
+  static promql::EngineOptions EngineOptionsFrom(const ServerOptions& o) {
+    promql::EngineOptions e;
+    e.timeout_ms = o.query_timeout_ms;
+    e.max_samples = o.query_max_samples;
+    return e;
+  }
 
   // Applies `cfg` to discovery and scraping. Runs on the control strand.
   void Apply(config::Config cfg);
@@ -339,7 +347,10 @@ util::StatusOr<std::unique_ptr<Server>> Server::Open(ServerOptions options, tsdb
     ctx.listen_address = p->options.listen_address;
     ctx.config_file = p->options.config_file;
     AddDaemonRoutes(p->router, std::move(ctx));
-    KS_ASSIGN_OR_RETURN(p->http, api::HttpServer::Open(p->io.get_executor(), p->options.listen_address, p->router));
+    api::HttpServerOptions http_options;
+    http_options.handler_threads = std::max(1, p->options.query_max_concurrency);
+    KS_ASSIGN_OR_RETURN(p->http, api::HttpServer::Open(p->io.get_executor(), p->options.listen_address, p->router,
+                                                       http_options));
     util::log::Info("Listening", {{"address", p->options.listen_address}, {"port", static_cast<unsigned>(p->http->port())}});
   }
   asio::post(p->control, [p, cfg = std::move(cfg)]() mutable { p->Apply(std::move(cfg)); });

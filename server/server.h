@@ -40,6 +40,9 @@ struct ServerOptions {
   // The HTTP API (--web.listen-address); empty: no listener.
   std::string listen_address;
   bool enable_lifecycle = false;  // POST /-/reload (--web.enable-lifecycle)
+  int query_max_concurrency = 20;    // --query.max-concurrency
+  int64_t query_timeout_ms = 2 * 60 * 1000;   // --query.timeout
+  int64_t query_max_samples = 50'000'000;     // --query.max-samples
 };
 
 class Server {
