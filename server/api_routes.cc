@@ -29,6 +29,12 @@ api::HttpResponse BadParams(const util::Status& s) {
 void AddDaemonRoutes(api::Router& router, RouteContext context) {
   auto ctx = std::make_shared<const RouteContext>(std::move(context));
   router.Add({"GET"}, "/-/healthy", [](const api::HttpRequest&) { return Text(200, "Kubescrape is Healthy.\n"); });
+  router.Add({"GET"}, "/metrics", [ctx](const api::HttpRequest&) {
+    api::HttpResponse r;
+    r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+    r.body = ctx->self_metrics();
+    return r;
+  });
   router.Add({"GET"}, "/-/ready", [ctx](const api::HttpRequest&) {
     return ctx->ready() ? Text(200, "Kubescrape is Ready.\n") : Text(503, "Service Unavailable\n");
   });

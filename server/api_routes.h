@@ -24,6 +24,7 @@ struct RouteContext {
   std::function<util::Status()> reload;  // re-reads the config file
   std::function<bool()> ready;
   std::function<std::string()> config_yaml;  // the loaded configuration
+  std::function<std::string()> self_metrics;  // /metrics, in the text format
   // The running configuration of a scrape pool; null when unknown.
   std::function<std::shared_ptr<const scraper::ScrapeConfig>(const std::string& pool)> scrape_config;
   // The query endpoints; both must outlive the router.

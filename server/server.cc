@@ -7,6 +7,7 @@
 #include <map>
 #include <mutex>
 #include <csignal>
+#include <ctime>
 #include <thread>
 
 #include <boost/asio/io_context.hpp>
@@ -25,6 +26,7 @@
 #include "discovery/manager.h"
 #include "discovery/target_groups.h"
 #include "server/api_routes.h"
+#include "server/self_metrics.h"
 #include "util/logging.h"
 
 namespace kubescrape::server {
@@ -128,6 +130,10 @@ struct Server::Impl {
   std::vector<std::string> pools;  // guarded by config_mu
   std::map<std::string, std::shared_ptr<const scraper::ScrapeConfig>> pool_configs;  // guarded by config_mu
   api::TargetsView Targets() const;
+  std::string SelfMetrics() const;
+  std::vector<std::shared_ptr<discovery::KubernetesDiscoverer>> discoverers;  // guarded by config_mu
+  std::atomic<bool> last_reload_ok{true};
+  std::atomic<double> last_reload_success_time{0};
   std::atomic<uint64_t> reloads_ok{0};
   std::atomic<uint64_t> reloads_failed{0};
 };
@@ -219,6 +225,9 @@ void Server::Impl::ApplyKubernetes(const config::Config& cfg, discovery::JobProv
   }
   kubernetes = std::move(next);
   kubernetes_sinks = std::move(wanted);
+  std::lock_guard<std::mutex> lock(config_mu);
+  discoverers.clear();
+  for (const auto& [key, d] : kubernetes) discoverers.push_back(d);
 }
 
 void Server::Impl::SubscribeKubernetes() {
@@ -241,6 +250,38 @@ api::TargetsView Server::Impl::Targets() const {
   std::map<std::string, size_t> counts = scrapes.DroppedTargetCounts();
   v.dropped_counts.assign(counts.begin(), counts.end());
   return v;
+}
+
+std::string Server::Impl::SelfMetrics() const {
+  SelfMetricsSnapshot m;
+  ReadProcessMetrics(&m);
+  m.last_reload_successful = last_reload_ok;
+  m.last_reload_success_timestamp_seconds = last_reload_success_time;
+  m.reloads_ok = reloads_ok;
+  m.reloads_failed = reloads_failed;
+  discovery::ManagerStats sd = discovery.Stats();
+  m.discovered_targets = sd.discovered_targets;
+  m.sd_updates_received = sd.updates_received;
+  m.sd_updates = sd.snapshots_taken;
+  std::vector<std::shared_ptr<discovery::KubernetesDiscoverer>> ds;
+  {
+    std::lock_guard<std::mutex> lock(config_mu);
+    ds = discoverers;
+    for (const std::string& p : pools) m.active_targets[p] = 0;
+  }
+  for (const scraper::TargetStatus& t : scrapes.ActiveTargets()) ++m.active_targets[t.job];
+  m.dropped_targets = scrapes.DroppedTargetCounts();
+  for (const auto& d : ds) {
+    discovery::KubernetesDiscovererStats k = d->stats();
+    m.k8s_lists += k.lists;
+    m.k8s_watches += k.watches;
+    m.k8s_events += k.events;
+    m.k8s_failures += k.failures;
+    m.k8s_relists_expired += k.relists_expired;
+    m.k8s_pods += k.pods;
+    m.k8s_memory_bytes += k.memory_bytes;
+  }
+  return FormatSelfMetrics(m);
 }
 
 void Server::Impl::StopKubernetes() {
@@ -293,10 +334,13 @@ util::Status Server::Impl::LoadAndApply() {
   auto loaded = config::LoadFile(options.config_file, fs);
   if (!loaded.ok()) {
     ++reloads_failed;
+    last_reload_ok = false;
     return loaded.status();
   }
   asio::post(control, [this, cfg = std::move(*loaded)]() mutable { Apply(std::move(cfg)); });
   ++reloads_ok;
+  last_reload_ok = true;
+  last_reload_success_time = static_cast<double>(std::time(nullptr));
   return util::Status::Ok();
 }
 
@@ -326,6 +370,7 @@ util::StatusOr<std::unique_ptr<Server>> Server::Open(ServerOptions options, tsdb
   KS_ASSIGN_OR_RETURN(config::Config cfg, config::LoadFile(options.config_file, fs));
   auto impl = std::make_unique<Impl>(std::move(options), storage, fs, clock);
   Impl* p = impl.get();
+  p->last_reload_success_time = static_cast<double>(std::time(nullptr));  // the first load counts, as in Prometheus
   if (!p->options.listen_address.empty()) {
     RouteContext ctx;
     ctx.targets = [p] { return p->Targets(); };
@@ -335,6 +380,7 @@ util::StatusOr<std::unique_ptr<Server>> Server::Open(ServerOptions options, tsdb
       std::lock_guard<std::mutex> lock(p->config_mu);
       return p->config_text;
     };
+    ctx.self_metrics = [p] { return p->SelfMetrics(); };
     ctx.scrape_config = [p](const std::string& pool) -> std::shared_ptr<const scraper::ScrapeConfig> {
       std::lock_guard<std::mutex> lock(p->config_mu);
       auto it = p->pool_configs.find(pool);

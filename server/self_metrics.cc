@@ -1,0 +1,137 @@
+#include "server/self_metrics.h"
+
+#include <unistd.h>
+
+#include <ctime>
+#include <fstream>
+#include <iterator>
+#include <sstream>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "promql/value.h"
+
+namespace kubescrape::server {
+namespace {
+
+// A label value escaped as the text format wants (\\, \", \n).
+std::string Escape(const std::string& v) {
+  std::string out;
+  for (char c : v) {
+    if (c == '\\' || c == '"') out += '\\';
+    if (c == '\n') {
+      out += "\\n";
+      continue;
+    }
+    out += c;
+  }
+  return out;
+}
+
+class Writer {
+ public:
+  void Family(std::string_view name, std::string_view type, std::string_view help) {
+    out_ += fmt::format("# HELP {} {}\n# TYPE {} {}\n", name, help, name, type);
+  }
+  void Sample(std::string_view name, double v, std::string_view labels = {}) {
+    out_ += name;
+    if (!labels.empty()) out_ += fmt::format("{{{}}}", labels);
+    out_ += ' ';
+    out_ += promql::FormatFloat(v);
+    out_ += '\n';
+  }
+  void PerPool(std::string_view name, std::string_view type, std::string_view help, std::string_view label,
+               const std::map<std::string, size_t>& values) {
+    Family(name, type, help);
+    for (const auto& [pool, v] : values) {
+      Sample(name, static_cast<double>(v), fmt::format("{}=\"{}\"", label, Escape(pool)));
+    }
+  }
+  std::string Take() { return std::move(out_); }
+
+ private:
+  std::string out_;
+};
+
+}  // namespace
+
+std::string FormatSelfMetrics(const SelfMetricsSnapshot& s) {
+  Writer w;
+  w.Family("prometheus_build_info", "gauge",
+           "A metric with a constant '1' value labeled by version, revision, branch, and goversion from which "
+           "prometheus was built.");
+  w.Sample("prometheus_build_info", 1,
+           fmt::format("branch=\"main\",goversion=\"c++20\",revision=\"unknown\",version=\"{}\"", KS_VERSION));
+  w.Family("process_start_time_seconds", "gauge", "Start time of the process since unix epoch in seconds.");
+  w.Sample("process_start_time_seconds", s.start_time_seconds);
+  w.Family("process_cpu_seconds_total", "counter", "Total user and system CPU time spent in seconds.");
+  w.Sample("process_cpu_seconds_total", s.cpu_seconds);
+  w.Family("process_resident_memory_bytes", "gauge", "Resident memory size in bytes.");
+  w.Sample("process_resident_memory_bytes", static_cast<double>(s.resident_memory_bytes));
+  w.Family("process_virtual_memory_bytes", "gauge", "Virtual memory size in bytes.");
+  w.Sample("process_virtual_memory_bytes", static_cast<double>(s.virtual_memory_bytes));
+  w.Family("prometheus_config_last_reload_successful", "gauge",
+           "Whether the last configuration reload attempt was successful.");
+  w.Sample("prometheus_config_last_reload_successful", s.last_reload_successful ? 1 : 0);
+  w.Family("prometheus_config_last_reload_success_timestamp_seconds", "gauge",
+           "Timestamp of the last successful configuration reload.");
+  w.Sample("prometheus_config_last_reload_success_timestamp_seconds", s.last_reload_success_timestamp_seconds);
+  w.Family("kubescrape_config_reloads_total", "counter", "Configuration loads, by result.");
+  w.Sample("kubescrape_config_reloads_total", static_cast<double>(s.reloads_ok), "result=\"success\"");
+  w.Sample("kubescrape_config_reloads_total", static_cast<double>(s.reloads_failed), "result=\"failure\"");
+  w.Family("prometheus_sd_discovered_targets", "gauge", "Current number of discovered targets.");
+  for (const auto& [job, n] : s.discovered_targets) {
+    w.Sample("prometheus_sd_discovered_targets", static_cast<double>(n),
+             fmt::format("config=\"{}\",name=\"scrape\"", Escape(job)));
+  }
+  w.Family("prometheus_sd_received_updates_total", "counter",
+           "Total number of update events received from the SD providers.");
+  w.Sample("prometheus_sd_received_updates_total", static_cast<double>(s.sd_updates_received), "name=\"scrape\"");
+  w.Family("prometheus_sd_updates_total", "counter", "Total number of update events sent to the SD consumers.");
+  w.Sample("prometheus_sd_updates_total", static_cast<double>(s.sd_updates), "name=\"scrape\"");
+  w.PerPool("prometheus_target_scrape_pool_targets", "gauge", "Current number of targets in this scrape pool.",
+            "scrape_job", s.active_targets);
+  w.PerPool("kubescrape_target_scrape_pool_dropped_targets", "gauge",
+            "Current number of targets dropped by relabeling (or invalid) in this scrape pool.", "scrape_job",
+            s.dropped_targets);
+  w.Family("kubescrape_sd_kubernetes_requests_total", "counter",
+           "Kubernetes API lists (complete) and watches (accepted), and failed requests.");
+  w.Sample("kubescrape_sd_kubernetes_requests_total", static_cast<double>(s.k8s_lists), "kind=\"list\"");
+  w.Sample("kubescrape_sd_kubernetes_requests_total", static_cast<double>(s.k8s_watches), "kind=\"watch\"");
+  w.Sample("kubescrape_sd_kubernetes_requests_total", static_cast<double>(s.k8s_failures), "kind=\"failure\"");
+  w.Family("kubescrape_sd_kubernetes_relists_expired_total", "counter", "Relists after a 410 Expired.");
+  w.Sample("kubescrape_sd_kubernetes_relists_expired_total", static_cast<double>(s.k8s_relists_expired));
+  w.Family("kubescrape_sd_kubernetes_events_total", "counter", "Watch events applied.");
+  w.Sample("kubescrape_sd_kubernetes_events_total", static_cast<double>(s.k8s_events));
+  w.Family("kubescrape_sd_kubernetes_pods", "gauge", "Pods held by Kubernetes discovery.");
+  w.Sample("kubescrape_sd_kubernetes_pods", static_cast<double>(s.k8s_pods));
+  w.Family("kubescrape_sd_kubernetes_store_bytes", "gauge", "Estimated heap bytes of the pod stores.");
+  w.Sample("kubescrape_sd_kubernetes_store_bytes", static_cast<double>(s.k8s_memory_bytes));
+  return w.Take();
+}
+
+void ReadProcessMetrics(SelfMetricsSnapshot* s) {
+  std::ifstream stat_file("/proc/self/stat");
+  std::string stat((std::istreambuf_iterator<char>(stat_file)), std::istreambuf_iterator<char>());
+  // Fields after the command name (which may hold spaces) start after ')'.
+  size_t close = stat.rfind(')');
+  if (close == std::string::npos) return;
+  std::istringstream in(stat.substr(close + 2));
+  std::vector<std::string> f((std::istream_iterator<std::string>(in)), std::istream_iterator<std::string>());
+  // f[0] is field 3 (state): utime 14, stime 15, starttime 22, vsize 23, rss 24.
+  if (f.size() < 22) return;
+  const double ticks = static_cast<double>(sysconf(_SC_CLK_TCK));
+  const double page = static_cast<double>(sysconf(_SC_PAGESIZE));
+  s->cpu_seconds = (std::stod(f[11]) + std::stod(f[12])) / ticks;
+  s->virtual_memory_bytes = std::stoull(f[20]);
+  s->resident_memory_bytes = static_cast<uint64_t>(std::stod(f[21]) * page);
+  std::ifstream uptime_file("/proc/uptime");
+  double uptime = 0;
+  if (uptime_file >> uptime) {
+    const double now = static_cast<double>(std::time(nullptr));
+    s->start_time_seconds = now - uptime + std::stod(f[19]) / ticks;
+  }
+}
+
+}  // namespace kubescrape::server

@@ -1,0 +1,52 @@
+#pragma once
+// The daemon's own /metrics, in the Prometheus text format (0.0.4), with
+// Prometheus's metric names where an equivalent exists, so existing
+// Prometheus dashboards keep working (prometheus_build_info,
+// prometheus_config_last_reload_successful, prometheus_sd_discovered_targets,
+// prometheus_target_scrape_pool_targets, process_*), plus kubescrape_*
+// metrics for what Prometheus does not have.
+//
+// Thread-safety: pure functions over a snapshot.
+
+#include <cstdint>
+#include <map>
+#include <string>
+
+namespace kubescrape::server {
+
+struct SelfMetricsSnapshot {
+  // Process.
+  double start_time_seconds = 0;
+  double cpu_seconds = 0;
+  uint64_t resident_memory_bytes = 0;
+  uint64_t virtual_memory_bytes = 0;
+  // Configuration reloads.
+  bool last_reload_successful = true;
+  double last_reload_success_timestamp_seconds = 0;
+  uint64_t reloads_ok = 0;
+  uint64_t reloads_failed = 0;
+  // Targets per scrape pool.
+  std::map<std::string, size_t> discovered_targets;  // by job (service discovery)
+  std::map<std::string, size_t> active_targets;
+  std::map<std::string, size_t> dropped_targets;
+  // Discovery manager.
+  uint64_t sd_updates_received = 0;
+  uint64_t sd_updates = 0;
+  // Kubernetes discovery (summed over discoverers).
+  uint64_t k8s_lists = 0;
+  uint64_t k8s_watches = 0;
+  uint64_t k8s_events = 0;
+  uint64_t k8s_failures = 0;
+  uint64_t k8s_relists_expired = 0;
+  uint64_t k8s_pods = 0;
+  uint64_t k8s_memory_bytes = 0;
+};
+
+// The exposition text.
+std::string FormatSelfMetrics(const SelfMetricsSnapshot& s);
+
+// Reads CPU time, resident and virtual memory and the start time of this
+// process from /proc/self (zeros where unreadable).
+void ReadProcessMetrics(SelfMetricsSnapshot* s);
+
+}  // namespace kubescrape::server
