@@ -71,7 +71,7 @@ Try, in another terminal (give it ~20 s for the first scrapes):
 Grafana: add a Prometheus datasource with URL http://localhost:${port}. Ctrl-C stops everything.
 
 TEXT
-args=(--config.file="$work/prometheus.yml" --web.listen-address="0.0.0.0:${port}" --web.enable-lifecycle)
+args=(--config.file="$work/prometheus.yml" --web.listen-address="0.0.0.0:${port}" --web.enable-lifecycle --storage.tsdb.path="$work/data")
 [ -n "${RUN_FOR:-}" ] && args+=(--run-for="$RUN_FOR")
 build/cmd/kubescrape/kubescrape "${args[@]}" &
 ks=$!

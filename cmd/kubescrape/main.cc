@@ -2,8 +2,10 @@
 //
 //   kubescrape --config.file=prometheus.yml [--log.level=info] [--log.format=logfmt]
 //
-// Until the storage issue lands, samples are kept in memory (tsdb::MemoryStorage)
-// and nothing is persisted; docs/architecture.md tracks this.
+// Samples go to the durable store (tsdb::Db) in --storage.tsdb.path: a head in
+// memory with a write-ahead log replayed on start (docs/storage.md).
+#include <chrono>
+#include <exception>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -12,7 +14,7 @@
 
 #include "model/duration.h"
 #include "server/server.h"
-#include "tsdb/memory_storage.h"
+#include "tsdb/db.h"
 #include "util/clock.h"
 #include "util/file_system.h"
 #include "util/flags.h"
@@ -26,6 +28,11 @@ int main(int argc, char** argv) {
   std::string log_format = "logfmt";
   std::string run_for;
   std::string threads;
+  std::string tsdb_path = "data/";
+  std::string retention_time = "15d";
+  std::string query_timeout = "2m";
+  std::string query_max_concurrency = "20";
+  std::string query_max_samples = "50000000";
   ks::util::FlagSet flags("kubescrape");
   flags.String("config.file", &options.config_file, "Kubescrape configuration file path (prometheus.yml format).");
   flags.String("log.level", &log_level, "Only log messages with the given severity or above. One of: [debug, info, warn, error]");
@@ -36,6 +43,13 @@ int main(int argc, char** argv) {
                "Address to listen on for the API and /metrics (host:port; port 0 picks one).");
   flags.Bool("web.enable-lifecycle", &options.enable_lifecycle, "Enable shutdown and reload via HTTP request.");
   flags.String("threads", &threads, "Worker threads (default: one per core).");
+  flags.String("storage.tsdb.path", &tsdb_path, "Base path for metrics storage.");
+  flags.String("storage.tsdb.retention.time", &retention_time,
+               "How long to retain samples in storage (e.g. 15d; 0 means the default, as in Prometheus).");
+  flags.String("query.timeout", &query_timeout, "Maximum time a query may take before being aborted.");
+  flags.String("query.max-concurrency", &query_max_concurrency, "Maximum number of queries executed concurrently.");
+  flags.String("query.max-samples", &query_max_samples,
+               "Maximum number of samples a single query can load into memory.");
   std::vector<std::string> args(argv + 1, argv + argc);
   if (ks::util::Status s = flags.Parse(args); !s.ok()) {
     std::cerr << "kubescrape: " << s.message() << "\n" << flags.Usage();
@@ -58,28 +72,67 @@ int main(int argc, char** argv) {
     options.run_for = *d;
   }
   if (!threads.empty()) options.threads = std::stoi(threads);
+  {
+    auto d = ks::model::ParseDuration(query_timeout);
+    if (!d.ok()) {
+      std::cerr << "kubescrape: --query.timeout: " << d.status().message() << "\n";
+      return 2;
+    }
+    options.query_timeout_ms = std::chrono::duration_cast<std::chrono::milliseconds>(*d).count();
+    try {
+      options.query_max_concurrency = std::stoi(query_max_concurrency);
+      options.query_max_samples = std::stoll(query_max_samples);
+    } catch (const std::exception&) {
+      std::cerr << "kubescrape: --query.max-concurrency and --query.max-samples take integers\n";
+      return 2;
+    }
+  }
+  ks::tsdb::DbOptions db_options;
+  {
+    auto d = ks::model::ParseDuration(retention_time);
+    if (!d.ok()) {
+      std::cerr << "kubescrape: --storage.tsdb.retention.time: " << d.status().message() << "\n";
+      return 2;
+    }
+    if (d->count() > 0) db_options.retention = *d;  // 0: the default (15d)
+  }
 
-  ks::tsdb::MemoryStorage storage;
   ks::util::log::Info("Starting Kubescrape", {{"version", KS_VERSION}, {"config", options.config_file}});
-  auto server = ks::server::Server::Open(options, storage, ks::util::FileSystem::Default(),
-                                         ks::util::SystemClock::Default());
-  if (!server.ok()) {
-    ks::util::log::Error("Error loading config", {{"err", server.status().message()}});
+  auto db = ks::tsdb::Db::Open(ks::util::FileSystem::Default(), tsdb_path, db_options);
+  if (!db.ok()) {
+    ks::util::log::Error("Opening storage failed", {{"path", tsdb_path}, {"err", db.status().message()}});
     return 1;
   }
-  (*server)->Run();
-  for (const auto& t : (*server)->scrape_manager().ActiveTargets()) {
-    const char* health = t.health.state == ks::scraper::TargetHealth::State::kUp     ? "up"
-                         : t.health.state == ks::scraper::TargetHealth::State::kDown ? "down"
-                                                                                      : "unknown";
-    ks::util::log::Info("Target", {{"job", t.job},
-                             {"url", t.target.Url()},
-                             {"health", health},
-                             {"samples", static_cast<unsigned long>(t.health.last_samples)},
-                             {"duration_seconds", t.health.last_duration_seconds},
-                             {"err", t.health.last_error}});
+  ks::tsdb::Db& storage = **db;
+  {
+    auto server = ks::server::Server::Open(options, storage, ks::util::FileSystem::Default(),
+                                           ks::util::SystemClock::Default());
+    if (!server.ok()) {
+      ks::util::log::Error("Error loading config", {{"err", server.status().message()}});
+      return 1;
+    }
+    (*server)->Run();
+    for (const auto& t : (*server)->scrape_manager().ActiveTargets()) {
+      const char* health = t.health.state == ks::scraper::TargetHealth::State::kUp     ? "up"
+                           : t.health.state == ks::scraper::TargetHealth::State::kDown ? "down"
+                                                                                        : "unknown";
+      ks::util::log::Info("Target", {{"job", t.job},
+                                     {"url", t.target.Url()},
+                                     {"health", health},
+                                     {"samples", static_cast<unsigned long>(t.health.last_samples)},
+                                     {"duration_seconds", t.health.last_duration_seconds},
+                                     {"err", t.health.last_error}});
+    }
+  }  // the server (and its appenders) go before the store closes
+  const ks::tsdb::DbStats stats = storage.stats();
+  int exit_code = 0;
+  if (ks::util::Status s = storage.Close(); !s.ok()) {
+    ks::util::log::Error("Closing storage failed", {{"path", tsdb_path}, {"err", s.message()}});
+    exit_code = 1;
   }
-  ks::util::log::Info("Stopped", {{"series", static_cast<unsigned long>(storage.NumSeries())},
-                            {"commits", static_cast<unsigned long>(storage.commits())}});
-  return 0;
+  ks::util::log::Info("Stopped", {{"series", static_cast<unsigned long>(stats.head.num_series)},
+                                  {"commits", static_cast<unsigned long>(stats.commits)},
+                                  {"samples", static_cast<unsigned long>(stats.head.samples_appended)},
+                                  {"wal_bytes", static_cast<unsigned long>(stats.wal.bytes)}});
+  return exit_code;
 }

@@ -1,0 +1,121 @@
+// Db: opening, the background threads, closing (see db.h). The WAL side
+// (logging commits, replaying on open) is in db_wal.cc.
+#include "tsdb/db.h"
+
+#include <condition_variable>
+#include <limits>
+#include <mutex>
+
+#include "tsdb/db_wal.h"
+#include "util/logging.h"
+
+namespace kubescrape::tsdb {
+
+Db::Db(util::FileSystem& fs, std::string dir, DbOptions options)
+    : fs_(fs),
+      dir_(std::move(dir)),
+      options_(std::move(options)),
+      clock_(options_.clock != nullptr ? *options_.clock : util::SystemClock::Default()) {}
+
+util::StatusOr<std::unique_ptr<Db>> Db::Open(util::FileSystem& fs, std::string dir,
+                                             DbOptions options) {
+  if (options.head.stripe_bits < 0 || options.head.stripe_bits > 20 ||
+      options.head.samples_per_chunk < 4 || options.head.samples_per_chunk > 32767 ||
+      options.head.chunk_range_ms <= 0) {
+    return util::InvalidArgumentError("tsdb: invalid head options");
+  }
+  // Wal::Open creates `dir/wal` and its missing parents durably (a
+  // CreateDirAll here would leave `dir`'s own entry unsynced).
+  std::unique_ptr<Db> db(new Db(fs, std::move(dir), std::move(options)));
+  db->logger_ = std::make_unique<WalLogger>();
+  HeadOptions head_options = db->options_.head;
+  head_options.logger = db->logger_.get();
+  db->head_ = std::make_unique<Head>(head_options);
+  KS_RETURN_IF_ERROR(db->Replay());
+  db->logger_->set_wal(db->wal_.get());
+  db->ApplyRetention();
+  db->StartThreads();
+  const DbReplayStats& r = db->replay_stats_;
+  util::log::Info("TSDB opened",
+                  {{"dir", db->dir_},
+                   {"series", static_cast<unsigned long>(db->head_->stats().num_series)},
+                   {"wal_records", static_cast<unsigned long>(r.records)},
+                   {"wal_samples", static_cast<unsigned long>(r.samples)},
+                   {"repaired", r.repaired},
+                   {"duration_ms", static_cast<long long>(r.duration.count())}});
+  return db;
+}
+
+Db::~Db() {
+  if (util::Status s = Close(); !s.ok()) {
+    util::log::Error("Closing TSDB failed", {{"dir", dir_}, {"err", s}});
+  }
+}
+
+std::unique_ptr<Appender> Db::NewAppender() { return head_->NewAppender(); }
+
+util::StatusOr<std::unique_ptr<Querier>> Db::NewQuerier(int64_t mint, int64_t maxt) {
+  return head_->NewQuerier(mint, maxt);
+}
+
+util::Status Db::Sync() { return wal_->Sync(); }
+
+void Db::ApplyRetention() {
+  if (options_.retention.count() <= 0) return;
+  const int64_t now = clock_.NowMillis();
+  const int64_t retention = options_.retention.count();
+  if (now < std::numeric_limits<int64_t>::min() + retention) return;
+  head_->Truncate(now - retention);
+}
+
+void Db::StartThreads() {
+  if (options_.wal_sync_period.count() > 0) {
+    syncer_ = std::jthread(
+        [this](std::stop_token stop) { wal_->SyncLoop(stop, options_.wal_sync_period); });
+  }
+  if (options_.truncate_period.count() > 0 && options_.retention.count() > 0) {
+    retention_ = std::jthread([this](std::stop_token stop) { RetentionLoop(stop); });
+  }
+}
+
+void Db::RetentionLoop(std::stop_token stop) {
+  std::mutex mu;
+  std::condition_variable_any cv;
+  std::unique_lock<std::mutex> lock(mu);
+  while (!stop.stop_requested()) {
+    // Returns early (true) only when a stop is requested.
+    if (cv.wait_for(lock, stop, options_.truncate_period, [] { return false; }) ||
+        stop.stop_requested())
+      break;
+    ApplyRetention();
+  }
+}
+
+util::Status Db::Close() {
+  std::lock_guard<std::mutex> lock(close_mu_);
+  if (closed_) return close_status_;
+  closed_ = true;
+  // Threads first: SyncLoop must stop before the WAL closes.
+  if (retention_.joinable()) {
+    retention_.request_stop();
+    retention_.join();
+  }
+  if (syncer_.joinable()) {
+    syncer_.request_stop();
+    syncer_.join();
+  }
+  if (wal_ != nullptr) close_status_ = wal_->Close();
+  return close_status_;
+}
+
+DbStats Db::stats() const {
+  DbStats s;
+  s.head = head_->stats();
+  s.wal = wal_->stats();
+  s.wal_segment = wal_->current_segment();
+  s.replay = replay_stats_;
+  s.commits = logger_->batches();
+  return s;
+}
+
+}  // namespace kubescrape::tsdb

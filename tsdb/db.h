@@ -1,0 +1,138 @@
+#pragma once
+// Db: the durable store the daemon runs on. A Head (the samples in memory)
+// whose every commit is first written to a write-ahead log in `dir/wal`,
+// replayed into a fresh Head when the Db is opened.
+//
+//   KS_ASSIGN_OR_RETURN(std::unique_ptr<Db> db, Db::Open(fs, "data", {}));
+//   auto app = db->NewAppender();   // Storage: as the Head
+//   ...
+//   KS_RETURN_IF_ERROR(db->Close());
+//
+// Durability (docs/format/durability.md, "The store"): a Commit returns
+// after its batch was handed to the OS (it survives kill -9 of the
+// process); a background thread fsyncs the WAL every `wal_sync_period`, so a
+// power cut loses at most the commits of the last period. Close() syncs
+// everything.
+//
+// Retention: a second background thread truncates the head every
+// `truncate_period`, dropping chunks wholly older than now - `retention`
+// (and series left without samples); samples older than that are out of
+// bounds from then on. The WAL itself is not truncated yet (no blocks or
+// checkpoints): it grows until restart, and replay re-reads it all, then
+// truncates.
+//
+// Thread-safety: thread-safe (the Storage contract). Appenders and queriers
+// must be destroyed before the Db. The file system and the clock must
+// outlive the Db. After Close() the Db still answers queries but every
+// Commit fails (FailedPrecondition from the closed WAL).
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "tsdb/head.h"
+#include "tsdb/storage.h"
+#include "tsdb/wal.h"
+#include "util/clock.h"
+#include "util/file_system.h"
+#include "util/status.h"
+
+namespace kubescrape::tsdb {
+
+struct DbOptions {
+  // How often the WAL is fsynced (and at once when a segment is finished).
+  // Bounds what a power cut loses (Prometheus syncs only on segment
+  // rotation). Zero or negative: no background thread; only Sync() and
+  // Close() sync (tests).
+  std::chrono::milliseconds wal_sync_period{1000};
+  // Data older than now - retention is dropped from the head. Zero or
+  // negative: keep everything.
+  std::chrono::milliseconds retention{std::chrono::hours(24 * 15)};
+  // How often retention runs. Zero or negative: never in the background
+  // (ApplyRetention() only); tests.
+  std::chrono::milliseconds truncate_period{std::chrono::minutes(1)};
+  // Head layout; `head.logger` is ignored (the Db installs the WAL).
+  HeadOptions head;
+  WalOptions wal;
+  // Not owned; null means util::SystemClock::Default(). Must outlive the Db.
+  const util::Clock* clock = nullptr;
+};
+
+// What Open read from the WAL.
+struct DbReplayStats {
+  uint64_t records = 0;
+  uint64_t series = 0;           // series records' entries
+  uint64_t samples = 0;          // sample records' entries
+  uint64_t unknown_records = 0;  // of a type this version does not know (skipped)
+  uint64_t orphan_samples = 0;   // samples of a series never logged (dropped)
+  bool repaired = false;         // a torn or corrupt tail was cut
+  std::chrono::milliseconds duration{0};
+};
+
+struct DbStats {
+  HeadStats head;
+  WalStats wal;
+  uint64_t wal_segment = 0;  // index of the segment being written
+  DbReplayStats replay;
+  uint64_t commits = 0;  // batches logged since Open (Commit and Rollback with new series)
+};
+
+class Db final : public Storage {
+ public:
+  // Opens (creating when missing) the store in `dir`: replays `dir/wal` into
+  // a new Head (a torn or corrupt tail is repaired with a warning), drops
+  // data older than the retention, and starts the background threads.
+  // Errors: I/O errors (directory not creatable, unreadable WAL), a corrupt
+  // WAL checkpoint, a WAL record of a known type that does not decode
+  // (Corruption), InvalidArgument for bad options.
+  static util::StatusOr<std::unique_ptr<Db>> Open(util::FileSystem& fs, std::string dir,
+                                                  DbOptions options = {});
+  ~Db() override;  // Close()s, logging an error
+  Db(const Db&) = delete;
+  Db& operator=(const Db&) = delete;
+
+  std::unique_ptr<Appender> NewAppender() override;
+  util::StatusOr<std::unique_ptr<Querier>> NewQuerier(int64_t mint, int64_t maxt) override;
+
+  // Makes every commit that returned before the call durable (fsync).
+  util::Status Sync();
+  // Truncates the head to now - retention (what the background thread does).
+  void ApplyRetention();
+  // Stops the background threads, syncs and closes the WAL. Idempotent
+  // (returns the first result).
+  util::Status Close();
+
+  DbStats stats() const;
+  const std::string& dir() const { return dir_; }
+  // For tests and tools.
+  Head& head() { return *head_; }
+
+ private:
+  class WalLogger;
+  Db(util::FileSystem& fs, std::string dir, DbOptions options);
+  util::Status Replay();
+  void StartThreads();
+  void RetentionLoop(std::stop_token stop);
+
+  // Immutable after Open.
+  util::FileSystem& fs_;
+  const std::string dir_;
+  const DbOptions options_;
+  const util::Clock& clock_;
+  DbReplayStats replay_stats_;
+
+  // Destroyed in reverse order: threads first, then the head (which
+  // calls the logger), then the WAL, then the logger.
+  std::unique_ptr<WalLogger> logger_;
+  std::unique_ptr<Wal> wal_;
+  std::unique_ptr<Head> head_;
+  std::mutex close_mu_;
+  bool closed_ = false;        // guarded by close_mu_
+  util::Status close_status_;  // guarded by close_mu_
+  std::jthread syncer_;        // runs wal_->SyncLoop
+  std::jthread retention_;     // runs RetentionLoop
+};
+
+}  // namespace kubescrape::tsdb
