@@ -9,18 +9,16 @@
 // (A power cut is only simulated, in wal_test on MemFileSystem.)
 
 #include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
 
 #include <chrono>
-#include <cstring>
 #include <random>
 
+#include "test/testing/kill_harness.h"
 #include "tsdb/wal.h"
 #include "tsdb/wal_format.h"
 #include "util/coding.h"
@@ -58,47 +56,9 @@ enum class AckAfter { kLog, kSync };
 }
 
 // Runs one child for `run_for`, kills it, and returns the highest
-// acknowledged sequence number (or -1 for none).
+// acknowledged seq (or -1 for none).
 int64_t RunAndKill(const std::string& dir, uint64_t first_seq, AckAfter ack, std::chrono::microseconds run_for) {
-  int fds[2];
-  EXPECT_EQ(pipe(fds), 0);
-  pid_t pid = fork();
-  if (pid == 0) {
-    close(fds[0]);
-    LogForever(dir, first_seq, ack, fds[1]);
-  }
-  close(fds[1]);
-  int64_t max_acked = -1;
-  std::string pending;
-  auto drain = [&](int timeout_ms) {
-    pollfd p{fds[0], POLLIN, 0};
-    if (poll(&p, 1, timeout_ms) <= 0) return false;
-    char buf[4096];
-    ssize_t n = read(fds[0], buf, sizeof(buf));
-    if (n <= 0) return false;
-    pending.append(buf, static_cast<size_t>(n));
-    size_t whole = pending.size() / 8 * 8;
-    for (size_t i = 0; i < whole; i += 8) {
-      uint64_t seq;
-      std::memcpy(&seq, pending.data() + i, 8);
-      max_acked = std::max<int64_t>(max_acked, static_cast<int64_t>(seq));
-    }
-    pending.erase(0, whole);
-    return true;
-  };
-  const auto kill_at = Clock::now() + run_for;
-  while (Clock::now() < kill_at) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(kill_at - Clock::now()).count();
-    drain(static_cast<int>(std::max<int64_t>(left, 0)));
-  }
-  kill(pid, SIGKILL);
-  int status = 0;
-  waitpid(pid, &status, 0);
-  while (drain(0)) {
-  }  // acknowledgements written before the kill still count
-  close(fds[0]);
-  EXPECT_TRUE(WIFSIGNALED(status)) << "the child stopped on its own, exit code " << WEXITSTATUS(status);
-  return max_acked;
+  return kubescrape::testing::RunChildAndKill([&](int fd) { LogForever(dir, first_seq, ack, fd); }, run_for);
 }
 
 TEST(WalCrashTest, EveryAcknowledgedRecordSurvivesKill9) {
