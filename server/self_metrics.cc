@@ -108,6 +108,39 @@ std::string FormatSelfMetrics(const SelfMetricsSnapshot& s) {
   w.Sample("kubescrape_sd_kubernetes_pods", static_cast<double>(s.k8s_pods));
   w.Family("kubescrape_sd_kubernetes_store_bytes", "gauge", "Estimated heap bytes of the pod stores.");
   w.Sample("kubescrape_sd_kubernetes_store_bytes", static_cast<double>(s.k8s_memory_bytes));
+  if (s.has_storage) {
+    const StorageMetrics& t = s.storage;
+    auto one = [&](std::string_view name, std::string_view type, std::string_view help, uint64_t v) {
+      w.Family(name, type, help);
+      w.Sample(name, static_cast<double>(v));
+    };
+    one("prometheus_tsdb_head_series", "gauge", "Total number of series in the head block.", t.head_series);
+    one("prometheus_tsdb_head_series_created_total", "counter", "Total number of series created in the head",
+        t.head_series_created);
+    one("prometheus_tsdb_head_series_removed_total", "counter", "Total number of series removed in the head",
+        t.head_series_removed);
+    w.Family("prometheus_tsdb_head_samples_appended_total", "counter", "Total number of appended samples.");
+    w.Sample("prometheus_tsdb_head_samples_appended_total", static_cast<double>(t.head_samples_appended),
+             "type=\"float\"");
+    one("prometheus_tsdb_head_chunks_created_total", "counter", "Total number of chunks created in the head",
+        t.head_chunks_created);
+    one("prometheus_tsdb_head_chunks_removed_total", "counter", "Total number of chunks removed in the head",
+        t.head_chunks_removed);
+    w.Family("prometheus_tsdb_out_of_order_samples_total", "counter",
+             "Total number of out of order samples ingestion failed attempts.");
+    w.Sample("prometheus_tsdb_out_of_order_samples_total", static_cast<double>(t.out_of_order_samples),
+             "type=\"float\"");
+    one("prometheus_tsdb_out_of_bound_samples_total", "counter",
+        "Total number of out of bound samples ingestion failed attempts.", t.out_of_bounds_samples);
+    one("kubescrape_tsdb_duplicate_samples_total", "counter",
+        "Samples rejected for a different value at an existing timestamp.", t.duplicate_samples);
+    one("kubescrape_tsdb_wal_records_total", "counter", "WAL records written since start.", t.wal_records);
+    one("kubescrape_tsdb_wal_written_bytes_total", "counter", "WAL bytes written since start.", t.wal_bytes);
+    one("prometheus_tsdb_wal_fsync_duration_seconds_count", "counter", "Number of WAL fsyncs.", t.wal_fsyncs);
+    one("kubescrape_tsdb_wal_segment_current", "gauge", "Index of the WAL segment being written.",
+        t.wal_segment);
+    one("kubescrape_tsdb_commits_total", "counter", "Committed append batches since start.", t.commits);
+  }
   return w.Take();
 }
 

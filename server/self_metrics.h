@@ -14,6 +14,24 @@
 
 namespace kubescrape::server {
 
+// What the store reports (the daemon fills it from tsdb::Db::stats()).
+struct StorageMetrics {
+  uint64_t head_series = 0;
+  uint64_t head_series_created = 0;
+  uint64_t head_series_removed = 0;
+  uint64_t head_samples_appended = 0;
+  uint64_t head_chunks_created = 0;
+  uint64_t head_chunks_removed = 0;
+  uint64_t out_of_order_samples = 0;
+  uint64_t out_of_bounds_samples = 0;
+  uint64_t duplicate_samples = 0;
+  uint64_t wal_records = 0;
+  uint64_t wal_bytes = 0;
+  uint64_t wal_fsyncs = 0;
+  uint64_t wal_segment = 0;
+  uint64_t commits = 0;
+};
+
 struct SelfMetricsSnapshot {
   // Process.
   double start_time_seconds = 0;
@@ -40,6 +58,9 @@ struct SelfMetricsSnapshot {
   uint64_t k8s_relists_expired = 0;
   uint64_t k8s_pods = 0;
   uint64_t k8s_memory_bytes = 0;
+  // The store; absent when the server was given none.
+  bool has_storage = false;
+  StorageMetrics storage;
 };
 
 // The exposition text.

@@ -271,6 +271,10 @@ std::string Server::Impl::SelfMetrics() const {
   }
   for (const scraper::TargetStatus& t : scrapes.ActiveTargets()) ++m.active_targets[t.job];
   m.dropped_targets = scrapes.DroppedTargetCounts();
+  if (options.storage_metrics) {
+    m.has_storage = true;
+    m.storage = options.storage_metrics();
+  }
   for (const auto& d : ds) {
     discovery::KubernetesDiscovererStats k = d->stats();
     m.k8s_lists += k.lists;

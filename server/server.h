@@ -16,11 +16,13 @@
 // the server.
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 
 #include "scraper/scrape_manager.h"
+#include "server/self_metrics.h"
 #include "tsdb/storage.h"
 #include "util/clock.h"
 #include "util/file_system.h"
@@ -43,6 +45,8 @@ struct ServerOptions {
   int query_max_concurrency = 20;    // --query.max-concurrency
   int64_t query_timeout_ms = 2 * 60 * 1000;   // --query.timeout
   int64_t query_max_samples = 50'000'000;     // --query.max-samples
+  // The store's counters for /metrics; may be empty. Called from API threads.
+  std::function<StorageMetrics()> storage_metrics;
 };
 
 class Server {

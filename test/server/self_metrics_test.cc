@@ -45,6 +45,17 @@ TEST(SelfMetricsTest, ValidExpositionWithPrometheusNames) {
             1u);
 }
 
+TEST(SelfMetricsTest, StorageMetricsWhenAStoreReportsThem) {
+  SelfMetricsSnapshot s;
+  EXPECT_EQ(Parse(FormatSelfMetrics(s)).count("prometheus_tsdb_head_series"), 0u);
+  s.has_storage = true;
+  s.storage.head_series = 26;
+  s.storage.head_samples_appended = 260;
+  auto m = Parse(FormatSelfMetrics(s));
+  EXPECT_EQ(m.at("prometheus_tsdb_head_series"), 26);
+  EXPECT_EQ(m.at("prometheus_tsdb_head_samples_appended_total{type=\"float\"}"), 260);
+}
+
 TEST(SelfMetricsTest, ProcessMetricsAreRead) {
   SelfMetricsSnapshot s;
   ReadProcessMetrics(&s);
