@@ -3,6 +3,7 @@
 #include <charconv>
 #include <cmath>
 #include <ctime>
+#include <optional>
 #include <set>
 #include <variant>
 
@@ -308,6 +309,18 @@ util::StatusOr<int64_t> ParseDurationParam(std::string_view s) {
   return util::InvalidArgumentError(fmt::format("cannot parse \"{}\" to a valid duration", s));
 }
 
+// The optional `timeout` and `lookback_delta` of /query and /query_range;
+// on a bad value, the response.
+std::optional<HttpResponse> ParseQueryOptions(const Params& params, promql::QueryOptions* opts) {
+  for (auto [name, field] : {std::pair{"timeout", &opts->timeout_ms}, {"lookback_delta", &opts->lookback_delta_ms}}) {
+    if (!params.Has(name) || params.Get(name).empty()) continue;
+    auto d = ParseDurationParam(params.Get(name));
+    if (!d.ok()) return BadParam(name, d.status());
+    *field = *d;
+  }
+  return std::nullopt;
+}
+
 HttpResponse InstantQuery(const QueryContext& ctx, const Params& params) {
   int64_t t = ctx.now_ms;
   if (params.Has("time") && !params.Get("time").empty()) {
@@ -315,15 +328,8 @@ HttpResponse InstantQuery(const QueryContext& ctx, const Params& params) {
     if (!parsed.ok()) return BadParam("time", parsed.status());
     t = *parsed;
   }
-  if (params.Has("timeout") && !params.Get("timeout").empty()) {
-    if (auto d = ParseDurationParam(params.Get("timeout")); !d.ok()) return BadParam("timeout", d.status());
-  }
   promql::QueryOptions opts;
-  if (params.Has("lookback_delta") && !params.Get("lookback_delta").empty()) {
-    auto d = ParseDurationParam(params.Get("lookback_delta"));
-    if (!d.ok()) return BadParam("lookback_delta", d.status());
-    opts.lookback_delta_ms = *d;
-  }
+  if (auto err = ParseQueryOptions(params, &opts)) return *err;
   const std::string query(params.Get("query"));
   return ValueResponse(ctx.engine.InstantQuery(ctx.storage, query, t, opts), query, false);
 }
@@ -348,15 +354,8 @@ HttpResponse RangeQuery(const QueryContext& ctx, const Params& params) {
                           "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query "
                           "resolution (?step=XX)"});
   }
-  if (params.Has("timeout") && !params.Get("timeout").empty()) {
-    if (auto d = ParseDurationParam(params.Get("timeout")); !d.ok()) return BadParam("timeout", d.status());
-  }
   promql::QueryOptions opts;
-  if (params.Has("lookback_delta") && !params.Get("lookback_delta").empty()) {
-    auto d = ParseDurationParam(params.Get("lookback_delta"));
-    if (!d.ok()) return BadParam("lookback_delta", d.status());
-    opts.lookback_delta_ms = *d;
-  }
+  if (auto err = ParseQueryOptions(params, &opts)) return *err;
   const std::string query(params.Get("query"));
   return ValueResponse(ctx.engine.RangeQuery(ctx.storage, query, *start, *end, *step, opts), query, true);
 }

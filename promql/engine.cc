@@ -64,9 +64,11 @@ Result Engine::Exec(tsdb::Storage& storage, std::string_view query, int64_t star
   ctx.query_end = end;
   ctx.query_step = step;
   ctx.clock = options_.clock;
-  ctx.deadline_ms = options_.clock != nullptr && options_.timeout_ms > 0
-                        ? options_.clock->NowMillis() + options_.timeout_ms
-                        : 0;
+  // The query's own timeout can only shorten the engine's (Prometheus: a
+  // context deadline inside the engine's timeout).
+  int64_t timeout_ms = options_.timeout_ms;
+  if (options.timeout_ms > 0 && (timeout_ms <= 0 || options.timeout_ms < timeout_ms)) timeout_ms = options.timeout_ms;
+  ctx.deadline_ms = options_.clock != nullptr && timeout_ms > 0 ? options_.clock->NowMillis() + timeout_ms : 0;
   ctx.cancel = options.cancel;
 
   int64_t mint, maxt;

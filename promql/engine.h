@@ -55,6 +55,7 @@ struct EngineOptions {
 
 struct QueryOptions {
   int64_t lookback_delta_ms = 0;  // 0: the engine's
+  int64_t timeout_ms = 0;         // 0: the engine's; else the shorter of the two
   // When set and true, evaluation stops with Cancelled. Must outlive the call.
   const std::atomic<bool>* cancel = nullptr;
 };

@@ -76,6 +76,8 @@ TEST_F(QueryApiTest, ErrorsAsPrometheus) {
             std::string("exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query "
                         "resolution (?step=XX)"));
   EXPECT_EQ(Call(RangeQuery, "query=up&start=0&end=11000&step=1").status, 200);  // 11000 steps are allowed
+  EXPECT_EQ(Json(Call(InstantQuery, "query=up&timeout=soon"))["error"].GetString(),
+            std::string("invalid parameter \"timeout\": cannot parse \"soon\" to a valid duration"));
   HttpResponse exec = Call(InstantQuery, "query=up%20%2B%20on()%20up&time=30");
   EXPECT_EQ(exec.status, 422);
   EXPECT_STREQ(Json(exec)["errorType"].GetString(), "execution");

@@ -198,6 +198,21 @@ TEST_F(EngineTest, TimeoutAndCancellation) {
   EXPECT_EQ(r.status.code(), util::StatusCode::kDeadlineExceeded);
   EXPECT_EQ(r.status.message(), "query timed out in expression evaluation");
 
+  // A query's own timeout only shortens the engine's.
+  EngineOptions roomy = timed;
+  roomy.timeout_ms = 1'000'000'000;
+  Engine patient(roomy);
+  QueryOptions short_timeout;
+  short_timeout.timeout_ms = 5000;
+  r = patient.RangeQuery(storage_, "sum(m) + sum(m) + sum(m)", 0, 999000, 1000, short_timeout);
+  EXPECT_EQ(r.status.code(), util::StatusCode::kDeadlineExceeded);
+  QueryOptions long_timeout;
+  long_timeout.timeout_ms = 2'000'000'000;
+  r = e.RangeQuery(storage_, "sum(m) + sum(m) + sum(m)", 0, 999000, 1000, long_timeout);
+  EXPECT_EQ(r.status.code(), util::StatusCode::kDeadlineExceeded);  // still the engine's 5 s
+  r = patient.RangeQuery(storage_, "sum(m)", 0, 999000, 1000);
+  EXPECT_TRUE(r.status.ok()) << r.status.ToString();
+
   std::atomic<bool> cancel{true};
   QueryOptions qo;
   qo.cancel = &cancel;
