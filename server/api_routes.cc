@@ -1,6 +1,8 @@
 #include "server/api_routes.h"
 
 #include <chrono>
+#include <exception>
+#include <limits>
 #include <memory>
 #include <set>
 #include <tuple>
@@ -82,6 +84,27 @@ void AddDaemonRoutes(api::Router& router, RouteContext context) {
       w.EndObject();
     });
   });
+  router.Add({"GET"}, "/api/v1/status/runtimeinfo",
+             [ctx](const api::HttpRequest&) { return api::RuntimeInfoResponse(ctx->runtime_info()); });
+  router.Add({"GET"}, "/api/v1/status/walreplay", [](const api::HttpRequest&) { return api::WalReplayResponse(); });
+  if (ctx->storage != nullptr) {
+    router.Add({"GET"}, "/api/v1/status/tsdb", [ctx](const api::HttpRequest& r) {
+      auto params = api::Params::Parse(r);
+      if (!params.ok()) return BadParams(params.status());
+      size_t limit = 10;
+      if (!params->Get("limit").empty()) {
+        try {
+          limit = std::stoul(std::string(params->Get("limit")));
+        } catch (const std::exception&) {
+          return api::ErrorResponse({api::ErrorType::kBadData, "limit must be a positive number"});
+        }
+        if (limit == 0) return api::ErrorResponse({api::ErrorType::kBadData, "limit must be a positive number"});
+      }
+      return api::TsdbStatusResponse(*ctx->storage, std::numeric_limits<int64_t>::min(),
+                                     std::numeric_limits<int64_t>::max(), ctx->head_chunks ? ctx->head_chunks() : 0,
+                                     limit);
+    });
+  }
   router.Add({"GET"}, "/api/v1/status/flags", [ctx](const api::HttpRequest&) {
     return api::SuccessResponse([&](api::JsonWriter& w) {
       w.StartObject();

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "api/router.h"
+#include "api/status.h"
 #include "api/targets.h"
 #include "promql/engine.h"
 #include "tsdb/storage.h"
@@ -25,6 +26,8 @@ struct RouteContext {
   std::function<bool()> ready;
   std::function<std::string()> config_yaml;  // the loaded configuration
   std::function<std::string()> self_metrics;  // /metrics, in the text format
+  std::function<api::RuntimeInfo()> runtime_info;
+  std::function<uint64_t()> head_chunks;  // for /api/v1/status/tsdb; may be empty
   // The running configuration of a scrape pool; null when unknown.
   std::function<std::shared_ptr<const scraper::ScrapeConfig>(const std::string& pool)> scrape_config;
   // The query endpoints; both must outlive the router.

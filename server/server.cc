@@ -385,6 +385,25 @@ util::StatusOr<std::unique_ptr<Server>> Server::Open(ServerOptions options, tsdb
       return p->config_text;
     };
     ctx.self_metrics = [p] { return p->SelfMetrics(); };
+    ctx.runtime_info = [p] {
+      api::RuntimeInfo info;
+      SelfMetricsSnapshot proc;
+      ReadProcessMetrics(&proc);
+      info.start_time_ms = static_cast<int64_t>(proc.start_time_seconds * 1000);
+      char cwd[4096] = {};
+      if (getcwd(cwd, sizeof(cwd) - 1) != nullptr) info.cwd = cwd;
+      info.reload_config_success = p->last_reload_ok;
+      info.last_config_time_ms = static_cast<int64_t>(p->last_reload_success_time * 1000);
+      info.threads = p->options.threads > 0 ? p->options.threads : static_cast<int>(std::thread::hardware_concurrency());
+      info.storage_retention = p->options.storage_retention;
+      return info;
+    };
+    if (p->options.storage_metrics) {
+      ctx.head_chunks = [p] {
+        StorageMetrics m = p->options.storage_metrics();
+        return m.head_chunks_created - m.head_chunks_removed;
+      };
+    }
     ctx.scrape_config = [p](const std::string& pool) -> std::shared_ptr<const scraper::ScrapeConfig> {
       std::lock_guard<std::mutex> lock(p->config_mu);
       auto it = p->pool_configs.find(pool);

@@ -47,6 +47,7 @@ struct ServerOptions {
   int64_t query_max_samples = 50'000'000;     // --query.max-samples
   // The store's counters for /metrics; may be empty. Called from API threads.
   std::function<StorageMetrics()> storage_metrics;
+  std::string storage_retention = "15d";  // as shown by /api/v1/status/runtimeinfo
 };
 
 class Server {

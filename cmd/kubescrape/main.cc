@@ -94,7 +94,10 @@ int main(int argc, char** argv) {
       std::cerr << "kubescrape: --storage.tsdb.retention.time: " << d.status().message() << "\n";
       return 2;
     }
-    if (d->count() > 0) db_options.retention = *d;  // 0: the default (15d)
+    if (d->count() > 0) {  // 0: the default (15d)
+      db_options.retention = *d;
+      options.storage_retention = retention_time;
+    }
   }
 
   ks::util::log::Info("Starting Kubescrape", {{"version", KS_VERSION}, {"config", options.config_file}});
