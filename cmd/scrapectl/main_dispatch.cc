@@ -4,6 +4,7 @@
 #include <chrono>
 
 #include "cmd/scrapectl/commands.h"
+#include "cmd/scrapectl/query.h"
 #include "cmd/scrapectl/targets.h"
 #include "cmd/scrapectl/targets_offline.h"
 
@@ -18,6 +19,8 @@ Commands:
   test promql FILE...           run PromQL test scripts (docs/promql.md)
   relabel --config FILE --job JOB (--labels JSON | --label k=v ...) [--rules metric_relabel_configs]
                                 show what a job's rules do to a label set, rule by rule
+  query [--url URL] [--time T | --start T --end T [--step D]] [-o json] EXPR
+                                a PromQL query against a running daemon
   targets [--url URL] [--dropped | --explain NAMESPACE/POD] [-o json]
                                 a running daemon's targets; why each dropped one was dropped
   targets --config FILE [--kubeconfig K] [--dropped | --explain NAMESPACE/POD] [-o json]
@@ -56,6 +59,26 @@ int ParseRelabel(const std::vector<std::string>& args, std::ostream& out, std::o
     return kExitUsage;
   }
   return Relabel(o, out, err);
+}
+
+int ParseQuery(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  QueryOptions o;
+  for (size_t i = 1; i < args.size(); ++i) {
+    if (FlagValue(args, &i, "url", &o.url) || FlagValue(args, &i, "time", &o.time) ||
+        FlagValue(args, &i, "start", &o.start) || FlagValue(args, &i, "end", &o.end) ||
+        FlagValue(args, &i, "step", &o.step)) {
+      continue;
+    }
+    if ((args[i] == "-o" || args[i] == "--output") && i + 1 < args.size()) {
+      o.json = args[++i] == "json";
+    } else if (args[i].starts_with("--")) {
+      fmt::print(err, "scrapectl query: unknown argument \"{}\"\n", args[i]);
+      return kExitUsage;
+    } else {
+      o.expr = args[i];
+    }
+  }
+  return Query(o, DaemonGetter(o.url), out, err);
 }
 
 int ParseTargets(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
@@ -114,6 +137,7 @@ int Main(const std::vector<std::string>& args, std::ostream& out, std::ostream& 
   }
   if (cmd == "relabel") return ParseRelabel(args, out, err);
   if (cmd == "targets") return ParseTargets(args, out, err);
+  if (cmd == "query") return ParseQuery(args, out, err);
   fmt::print(err, "scrapectl: unknown command \"{}\"\n\n{}", fmt::join(args.begin(), args.begin() + std::min<size_t>(2, args.size()), " "), kUsage);
   return kExitUsage;
 }
