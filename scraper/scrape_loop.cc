@@ -104,9 +104,25 @@ asio::awaitable<void> ScrapeLoop::Run() {
   if (end_of_run_staleness_) co_await EndOfRunStaleness(tick);
 }
 
+void ScrapeLoop::SetForcedError(std::string error) {
+  std::lock_guard<std::mutex> lock(health_mu_);
+  forced_error_ = std::move(error);
+}
+
+std::string ScrapeLoop::forced_error() const {
+  std::lock_guard<std::mutex> lock(health_mu_);
+  return forced_error_;
+}
+
 asio::awaitable<void> ScrapeLoop::ScrapeOnce(util::Clock::TimePoint start) {
   const ScrapeConfig& cfg = *config_;
   util::StatusOr<FetchedBody> fetched = util::UnavailableError("scrape not attempted");
+  std::string forced;
+  {
+    std::lock_guard<std::mutex> lock(health_mu_);
+    forced = forced_error_;
+  }
+  if (!forced.empty()) fetched = util::FailedPreconditionError(forced);
   if (reopen_fetcher_) {
     fetcher_.reset();
     reopen_fetcher_ = false;
@@ -119,7 +135,7 @@ asio::awaitable<void> ScrapeLoop::ScrapeOnce(util::Clock::TimePoint start) {
       fetched = opened.status();
     }
   }
-  if (fetcher_) {
+  if (fetcher_ && forced.empty()) {
     net::FetchRequest req;
     req.scheme = target_.scheme;
     req.host_port = target_.host_port;

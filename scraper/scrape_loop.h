@@ -71,6 +71,12 @@ class ScrapeLoop : public std::enable_shared_from_this<ScrapeLoop> {
   // SameSampleProcessing): applied from the next scrape on.
   void UpdateConfig(std::shared_ptr<const ScrapeConfig> config);
 
+  // While set (non-empty), scrapes are not attempted: each fails with this
+  // error (up 0, the previous series marked stale), as Prometheus does for a
+  // pool over its target_limit. Thread-safe.
+  void SetForcedError(std::string error);
+  std::string forced_error() const;
+
   const Target& target() const { return target_; }
   TargetHealth Health() const;
 
@@ -98,7 +104,8 @@ class ScrapeLoop : public std::enable_shared_from_this<ScrapeLoop> {
   std::atomic<bool> end_of_run_staleness_{false};
 
   mutable std::mutex health_mu_;
-  TargetHealth health_;  // guarded by health_mu_
+  TargetHealth health_;       // guarded by health_mu_
+  std::string forced_error_;  // guarded by health_mu_
 };
 
 }  // namespace kubescrape::scraper

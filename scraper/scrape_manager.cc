@@ -2,6 +2,8 @@
 
 #include <set>
 
+#include <fmt/format.h>
+
 #include "util/logging.h"
 
 namespace kubescrape::scraper {
@@ -55,6 +57,19 @@ void ScrapeManager::SyncLocked(Pool& pool, bool config_changed, std::shared_ptr<
   pool.dropped_count = 0;
   const uint64_t keep = pool.config->limits.keep_dropped_targets;
   const bool reusable = !config_changed || SameSampleProcessing(*old_config, *pool.config);
+  // Over target_limit: every target of the pool fails without being scraped
+  // (Prometheus's errTargetLimit), until the count drops again. Set before a
+  // new loop starts, so not even its first scrape happens.
+  std::set<uint64_t> unique;
+  for (const TargetOutcome& o : outcomes) {
+    if (o.target) unique.insert(o.target->hash);
+  }
+  const uint64_t target_limit = pool.config->limits.target_limit;
+  std::string forced;
+  if (target_limit > 0 && unique.size() > target_limit) {
+    forced = fmt::format("target_limit exceeded (number of targets: {}, limit: {})", unique.size(), target_limit);
+    util::log::Warn("Scrape pool over its target_limit", {{"scrape_pool", pool.config->job_name}, {"err", forced}});
+  }
   for (TargetOutcome& o : outcomes) {
     if (!o.target) {
       ++pool.dropped_count;
@@ -80,12 +95,14 @@ void ScrapeManager::SyncLocked(Pool& pool, bool config_changed, std::shared_ptr<
         }
       }
       if (old != pool.loops.end()) {
+        old->second->SetForcedError(forced);
         next.emplace(hash, std::move(old->second));
         pool.loops.erase(old);
         continue;
       }
     }
     auto loop = ScrapeLoop::Create(executor_, std::move(*o.target), pool.config, storage_, clock_, options_);
+    loop->SetForcedError(forced);
     loop->Start();
     next.emplace(hash, std::move(loop));
   }
@@ -120,6 +137,13 @@ std::vector<DroppedTarget> ScrapeManager::DroppedTargets() const {
   std::vector<DroppedTarget> out;
   for (const auto& [name, pool] : pools_) out.insert(out.end(), pool.dropped.begin(), pool.dropped.end());
   return out;
+}
+
+std::string ScrapeManager::ForcedError(const std::string& job) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = pools_.find(job);
+  if (it == pools_.end() || it->second.loops.empty()) return "";
+  return it->second.loops.begin()->second->forced_error();
 }
 
 std::map<std::string, size_t> ScrapeManager::DroppedTargetCounts() const {

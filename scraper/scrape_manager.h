@@ -67,6 +67,8 @@ class ScrapeManager {
   // Dropped targets: at most the pool's keep_dropped_targets each (0: no
   // cap), as Prometheus keeps their details.
   std::vector<DroppedTarget> DroppedTargets() const;
+  // The error forced on a pool's targets (target_limit exceeded), or "".
+  std::string ForcedError(const std::string& job) const;
   // Every pool's number of dropped targets, uncapped.
   std::map<std::string, size_t> DroppedTargetCounts() const;
   size_t NumLoops() const;

@@ -51,5 +51,24 @@ TEST(ScrapeManagerTest, KeepDroppedTargetsCapsDetailsNotCounts) {
   m.Stop();
 }
 
+TEST(ScrapeManagerTest, TargetLimitFailsEveryTargetOfThePool) {
+  boost::asio::io_context ioc;
+  tsdb::MemoryStorage storage;
+  ScrapeManager m(ioc.get_executor(), storage, util::SystemClock::Default(), {});
+  auto limited = std::make_shared<ScrapeConfig>(*Job(0));
+  limited->relabel_configs.clear();  // 4 targets kept
+  limited->limits.target_limit = 3;
+  m.ApplyConfig({limited});
+  m.Sync("pods", {Group()});
+  EXPECT_EQ(m.ActiveTargets().size(), 4u);
+  EXPECT_EQ(m.ForcedError("pods"), "target_limit exceeded (number of targets: 4, limit: 3)");
+  auto roomy = std::make_shared<ScrapeConfig>(*limited);
+  roomy->limits.target_limit = 4;
+  m.ApplyConfig({roomy});
+  m.Sync("pods", {Group()});
+  EXPECT_EQ(m.ForcedError("pods"), "");  // within the limit again: scraped
+  m.Stop();
+}
+
 }  // namespace
 }  // namespace kubescrape::scraper
