@@ -1,4 +1,4 @@
-#include "test/scraper/test_http_server.h"
+#include "test/net/test_http_server.h"
 
 #include <openssl/ssl.h>
 #include <zlib.h>
@@ -17,7 +17,7 @@
 #include <cstdio>
 #include <cstdlib>
 
-namespace kubescrape::scraper::testing {
+namespace kubescrape::net::testing {
 namespace {
 
 namespace asio = boost::asio;
@@ -77,9 +77,9 @@ std::string Gzip(std::string_view data) {
   return out;
 }
 
-util::StatusOr<net::FetchResponse> RunFetch(asio::io_context& ioc, net::HttpFetcher& fetcher,
-                                       const net::FetchRequest& request) {
-  std::optional<util::StatusOr<net::FetchResponse>> result;
+util::StatusOr<FetchResponse> RunFetch(asio::io_context& ioc, HttpFetcher& fetcher,
+                                       const FetchRequest& request) {
+  std::optional<util::StatusOr<FetchResponse>> result;
   asio::co_spawn(
       ioc, [&]() -> asio::awaitable<void> { result.emplace(co_await fetcher.Fetch(request)); },
       asio::detached);
@@ -187,4 +187,4 @@ std::string TestHttpServer::host_port() const {
   return address_ + ":" + std::to_string(port_);
 }
 
-}  // namespace kubescrape::scraper::testing
+}  // namespace kubescrape::net::testing

@@ -24,7 +24,7 @@
 
 #include "net/http_fetcher.h"
 
-namespace kubescrape::scraper::testing {
+namespace kubescrape::net::testing {
 
 struct ReceivedRequest {
   std::string method;
@@ -55,8 +55,8 @@ std::string Gzip(std::string_view data);
 
 // Runs fetcher.Fetch(request) on `ioc` until it completes; a fetch still
 // pending after 20 s fails the test (a hung fetcher must not hang the suite).
-util::StatusOr<net::FetchResponse> RunFetch(boost::asio::io_context& ioc, net::HttpFetcher& fetcher,
-                                            const net::FetchRequest& request);
+util::StatusOr<FetchResponse> RunFetch(boost::asio::io_context& ioc, HttpFetcher& fetcher,
+                                            const FetchRequest& request);
 
 class TestHttpServer {
  public:
@@ -92,4 +92,4 @@ class TestHttpServer {
   std::shared_ptr<bool> alive_;
 };
 
-}  // namespace kubescrape::scraper::testing
+}  // namespace kubescrape::net::testing

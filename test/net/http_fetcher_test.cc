@@ -13,15 +13,12 @@
 #include <chrono>
 #include <optional>
 
-#include "test/scraper/test_http_server.h"
+#include "test/net/test_http_server.h"
 #include "util/file_system.h"
 
-namespace kubescrape::scraper {
+namespace kubescrape::net {
 namespace {
 
-using net::FetchRequest;
-using net::FetchResponse;
-using net::HttpFetcher;
 
 namespace asio = boost::asio;
 using ::testing::HasSubstr;
@@ -448,4 +445,4 @@ TEST_F(HttpFetcherTest, StreamConsumerErrorEndsTheFetch) {
 }
 
 }  // namespace
-}  // namespace kubescrape::scraper
+}  // namespace kubescrape::net

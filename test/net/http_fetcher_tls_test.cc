@@ -8,16 +8,13 @@
 
 #include "net/http_fetcher.h"
 #include "net/tls_context.h"
-#include "test/scraper/test_http_server.h"
+#include "test/net/test_http_server.h"
 #include "test/testing/test_pki.h"
 #include "util/file_system.h"
 
-namespace kubescrape::scraper {
+namespace kubescrape::net {
 namespace {
 
-using net::FetchRequest;
-using net::FetchResponse;
-using net::HttpFetcher;
 
 namespace asio = boost::asio;
 using ::testing::HasSubstr;
@@ -182,7 +179,7 @@ TEST_F(HttpFetcherTlsTest, BadFilesFailAtOpenNamingThem) {
 TEST_F(HttpFetcherTlsTest, SharedContextAndIpv6) {
   Serve(false, "::1");
   if (server_ == nullptr) GTEST_SKIP() << "no IPv6 loopback";
-  auto tls = net::TlsClientContext::Create(WithCa(), fs_);
+  auto tls = TlsClientContext::Create(WithCa(), fs_);
   ASSERT_TRUE(tls.ok()) << tls.status().ToString();
   auto opened = HttpFetcher::Open(ioc_.get_executor(), {}, "Kubescrape/test", fs_, *tls);
   ASSERT_TRUE(opened.ok());
@@ -204,4 +201,4 @@ TEST_F(HttpFetcherTlsTest, TlsVersionBounds) {
 }
 
 }  // namespace
-}  // namespace kubescrape::scraper
+}  // namespace kubescrape::net

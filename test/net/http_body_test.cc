@@ -5,13 +5,11 @@
 
 #include <string>
 
-#include "test/scraper/test_http_server.h"
+#include "test/net/test_http_server.h"
 
-namespace kubescrape::scraper {
+namespace kubescrape::net {
 namespace {
 
-using net::BodySink;
-using net::kBodySizeLimitExceeded;
 
 using util::StatusCode;
 
@@ -79,4 +77,4 @@ TEST(BodySinkTest, CorruptAndTruncatedGzip) {
 }
 
 }  // namespace
-}  // namespace kubescrape::scraper
+}  // namespace kubescrape::net
