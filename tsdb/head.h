@@ -45,6 +45,7 @@
 
 #include "tsdb/chunk_format.h"
 #include "tsdb/postings.h"
+#include "tsdb/querier.h"
 #include "tsdb/record.h"
 #include "tsdb/storage.h"
 #include "tsdb/symbols.h"
@@ -56,6 +57,7 @@ struct RefStripe;
 struct HashStripe;
 class HeadAppender;
 class HeadQuerier;
+class HeadChunkSeriesSet;
 
 // Receives each batch before Commit applies it (the WAL).
 class HeadLogger {
@@ -104,6 +106,8 @@ class Head final : public Storage {
   std::unique_ptr<Appender> NewAppender() override;
   // A view of [mint, maxt]; see storage.h for its consistency.
   util::StatusOr<std::unique_ptr<Querier>> NewQuerier(int64_t mint, int64_t maxt) override;
+  // The same view, for readers of whole chunks (block writing).
+  std::unique_ptr<ChunkQuerier> NewChunkQuerier(int64_t mint, int64_t maxt);
 
   // Drops the chunks whose samples are all older than `mint`, then the series
   // left without samples (and their postings and symbols); samples older
@@ -156,7 +160,8 @@ class Head final : public Storage {
  private:
   friend class HeadAppender;
   friend class HeadQuerier;
-  friend class HeadSeriesSet;
+class HeadChunkSeriesSet;
+  friend class HeadChunkSeriesSet;
   struct Registry;
   struct Graveyard;
 

@@ -1,5 +1,5 @@
 // The Head's read side: HeadQuerier (Select through postings, LabelNames,
-// LabelValues) and HeadSeriesSet, which snapshots each series' chunks as the
+// LabelValues) and HeadChunkSeriesSet, which snapshots each series' chunks as the
 // caller reaches it.
 #include <algorithm>
 #include <limits>
@@ -23,9 +23,9 @@ struct SelectedSeries {
 // Series sorted by labels; each one's chunks are copied (views of sealed
 // chunks, a copy of the open one) under its lock when Next() reaches it, so
 // a series shows whole commits.
-class HeadSeriesSet final : public SeriesSet {
+class HeadChunkSeriesSet final : public ChunkSeriesSet {
  public:
-  HeadSeriesSet(std::vector<SelectedSeries> series, int64_t mint, int64_t maxt)
+  HeadChunkSeriesSet(std::vector<SelectedSeries> series, int64_t mint, int64_t maxt)
       : series_(std::move(series)), mint_(mint), maxt_(maxt) {}
 
   bool Next() override {
@@ -44,9 +44,7 @@ class HeadSeriesSet final : public SeriesSet {
     return false;
   }
   const model::Labels& labels() const override { return series_[pos_].labels; }
-  std::unique_ptr<SampleIterator> Samples() const override {
-    return std::make_unique<ChunkSampleIterator>(current_, mint_, maxt_);
-  }
+  std::shared_ptr<const SeriesChunks> chunks() const override { return current_; }
   util::Status status() const override { return util::Status::Ok(); }
 
  private:
@@ -59,12 +57,15 @@ class HeadSeriesSet final : public SeriesSet {
 
 // Registered with the head for its lifetime, so the series and chunks it
 // reaches are not freed under it.
-class HeadQuerier final : public Querier {
+class HeadQuerier final : public Querier, public ChunkQuerier {
  public:
   HeadQuerier(Head* head, int64_t mint, int64_t maxt) : head_(head), id_(head->Register()), mint_(mint), maxt_(maxt) {}
   ~HeadQuerier() override { head_->Unregister(id_); }
 
-  std::unique_ptr<SeriesSet> Select(std::span<const model::Matcher> matchers) override;
+  std::unique_ptr<SeriesSet> Select(std::span<const model::Matcher> matchers) override {
+    return SamplesOf(SelectChunks(matchers), mint_, maxt_);
+  }
+  std::unique_ptr<ChunkSeriesSet> SelectChunks(std::span<const model::Matcher> matchers) override;
   util::StatusOr<std::vector<std::string>> LabelNames(std::span<const model::Matcher> matchers) override;
   util::StatusOr<std::vector<std::string>> LabelValues(std::string_view name,
                                                        std::span<const model::Matcher> matchers) override;
@@ -110,6 +111,10 @@ util::StatusOr<std::unique_ptr<Querier>> Head::NewQuerier(int64_t mint, int64_t 
   return std::unique_ptr<Querier>(std::make_unique<HeadQuerier>(this, mint, maxt));
 }
 
+std::unique_ptr<ChunkQuerier> Head::NewChunkQuerier(int64_t mint, int64_t maxt) {
+  return std::make_unique<HeadQuerier>(this, mint, maxt);
+}
+
 std::vector<Head::ChunkInfo> Head::ChunksOf(const model::Labels& labels) const {
   std::vector<ChunkInfo> out;
   const uint64_t hash = labels.Hash();
@@ -128,7 +133,7 @@ std::vector<Head::ChunkInfo> Head::ChunksOf(const model::Labels& labels) const {
   return out;
 }
 
-std::unique_ptr<SeriesSet> HeadQuerier::Select(std::span<const model::Matcher> matchers) {
+std::unique_ptr<ChunkSeriesSet> HeadQuerier::SelectChunks(std::span<const model::Matcher> matchers) {
   std::vector<SelectedSeries> selected;
   if (mint_ <= maxt_) {
     for (MemSeries* s : SeriesOf(head_->postings_.ForMatchers(matchers))) {
@@ -137,7 +142,7 @@ std::unique_ptr<SeriesSet> HeadQuerier::Select(std::span<const model::Matcher> m
     std::sort(selected.begin(), selected.end(),
               [](const SelectedSeries& a, const SelectedSeries& b) { return a.labels < b.labels; });
   }
-  return std::make_unique<HeadSeriesSet>(std::move(selected), mint_, maxt_);
+  return std::make_unique<HeadChunkSeriesSet>(std::move(selected), mint_, maxt_);
 }
 
 util::StatusOr<std::vector<std::string>> HeadQuerier::LabelNames(std::span<const model::Matcher> matchers) {

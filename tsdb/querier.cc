@@ -77,4 +77,29 @@ util::Status ChunkSampleIterator::status() const {
   return util::Status::Ok();
 }
 
+namespace {
+
+class ChunkSamplesSet final : public SeriesSet {
+ public:
+  ChunkSamplesSet(std::unique_ptr<ChunkSeriesSet> set, int64_t mint, int64_t maxt)
+      : set_(std::move(set)), mint_(mint), maxt_(maxt) {}
+  bool Next() override { return set_->Next(); }
+  const model::Labels& labels() const override { return set_->labels(); }
+  std::unique_ptr<SampleIterator> Samples() const override {
+    return std::make_unique<ChunkSampleIterator>(set_->chunks(), mint_, maxt_);
+  }
+  util::Status status() const override { return set_->status(); }
+
+ private:
+  std::unique_ptr<ChunkSeriesSet> set_;
+  int64_t mint_;
+  int64_t maxt_;
+};
+
+}  // namespace
+
+std::unique_ptr<SeriesSet> SamplesOf(std::unique_ptr<ChunkSeriesSet> set, int64_t mint, int64_t maxt) {
+  return std::make_unique<ChunkSamplesSet>(std::move(set), mint, maxt);
+}
+
 }  // namespace kubescrape::tsdb

@@ -8,12 +8,16 @@
 //   ChunkSampleIterator  a SampleIterator over them restricted to
 //                        [mint, maxt], decoding one chunk at a time; Seek
 //                        skips whole chunks by their time range.
+//   ChunkSeriesSet       series with their chunks rather than samples: what
+//   ChunkQuerier         compaction and block writing read; SamplesOf()
+//                        turns one into a SeriesSet.
 //
 // Thread-safety: none; one reader. The bytes the views point at must stay
 // valid and unchanged while an iterator uses them (the querier guarantees it).
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <vector>
 
 #include "tsdb/chunk_xor.h"
@@ -66,5 +70,30 @@ class ChunkSampleIterator final : public SampleIterator {
   bool done_ = false;
   bool corrupt_ = false;
 };
+
+// The series a ChunkQuerier selected, sorted by labels, each with its
+// chunks overlapping the querier's range (not clipped to it: a chunk may
+// hold samples outside). Only series with a sample in the range appear.
+class ChunkSeriesSet {
+ public:
+  virtual ~ChunkSeriesSet() = default;
+  virtual bool Next() = 0;
+  // REQUIRES: the last Next() returned true. Valid until the next Next().
+  virtual const model::Labels& labels() const = 0;
+  // REQUIRES: as labels(). The views stay valid while the querier lives.
+  virtual std::shared_ptr<const SeriesChunks> chunks() const = 0;
+  virtual util::Status status() const = 0;
+};
+
+// Like Querier, for readers of whole chunks. Same lifetime rules.
+class ChunkQuerier {
+ public:
+  virtual ~ChunkQuerier() = default;
+  // REQUIRES: matchers outlive the returned set.
+  virtual std::unique_ptr<ChunkSeriesSet> SelectChunks(std::span<const model::Matcher> matchers) = 0;
+};
+
+// The samples in [mint, maxt] of each series of `set`.
+std::unique_ptr<SeriesSet> SamplesOf(std::unique_ptr<ChunkSeriesSet> set, int64_t mint, int64_t maxt);
 
 }  // namespace kubescrape::tsdb
