@@ -27,7 +27,7 @@ namespace {
 DbOptions BenchOptions() {
   DbOptions o;
   o.wal_sync_period = std::chrono::milliseconds(0);
-  o.truncate_period = std::chrono::milliseconds(0);
+  o.maintenance_period = std::chrono::milliseconds(0);
   o.retention = std::chrono::milliseconds(0);
   return o;
 }

@@ -7,6 +7,7 @@
 #include <mutex>
 
 #include "tsdb/db_wal.h"
+#include "tsdb/merge_querier.h"
 #include "util/logging.h"
 
 namespace kubescrape::tsdb {
@@ -31,14 +32,22 @@ util::StatusOr<std::unique_ptr<Db>> Db::Open(util::FileSystem& fs, std::string d
   HeadOptions head_options = db->options_.head;
   head_options.logger = db->logger_.get();
   db->head_ = std::make_unique<Head>(head_options);
+  KS_RETURN_IF_ERROR(db->LoadBlocks());
   KS_RETURN_IF_ERROR(db->Replay());
   db->logger_->set_wal(db->wal_.get());
+  {
+    // What the blocks hold is not the head's any more (a crash between a
+    // block's write and the WAL's truncation replays it again).
+    std::vector<std::shared_ptr<Block>> blocks = db->Blocks();
+    if (!blocks.empty()) db->head_->Truncate(blocks.back()->meta().max_time);
+  }
   db->ApplyRetention();
   db->StartThreads();
   const DbReplayStats& r = db->replay_stats_;
   util::log::Info("TSDB opened",
                   {{"dir", db->dir_},
                    {"series", static_cast<unsigned long>(db->head_->stats().num_series)},
+                  {"blocks", static_cast<unsigned long>(db->Blocks().size())},
                    {"wal_records", static_cast<unsigned long>(r.records)},
                    {"wal_samples", static_cast<unsigned long>(r.samples)},
                    {"repaired", r.repaired},
@@ -55,38 +64,39 @@ Db::~Db() {
 std::unique_ptr<Appender> Db::NewAppender() { return head_->NewAppender(); }
 
 util::StatusOr<std::unique_ptr<Querier>> Db::NewQuerier(int64_t mint, int64_t maxt) {
-  return head_->NewQuerier(mint, maxt);
+  std::vector<std::unique_ptr<Querier>> parts;
+  for (const std::shared_ptr<Block>& b : Blocks()) {
+    if (b->Overlaps(mint, maxt)) parts.push_back(b->NewQuerier(mint, maxt));
+  }
+  KS_ASSIGN_OR_RETURN(std::unique_ptr<Querier> head, head_->NewQuerier(mint, maxt));
+  parts.push_back(std::move(head));
+  return NewMergeQuerier(std::move(parts));
 }
 
 util::Status Db::Sync() { return wal_->Sync(); }
-
-void Db::ApplyRetention() {
-  if (options_.retention.count() <= 0) return;
-  const int64_t now = clock_.NowMillis();
-  const int64_t retention = options_.retention.count();
-  if (now < std::numeric_limits<int64_t>::min() + retention) return;
-  head_->Truncate(now - retention);
-}
 
 void Db::StartThreads() {
   if (options_.wal_sync_period.count() > 0) {
     syncer_ = std::jthread(
         [this](std::stop_token stop) { wal_->SyncLoop(stop, options_.wal_sync_period); });
   }
-  if (options_.truncate_period.count() > 0 && options_.retention.count() > 0) {
-    retention_ = std::jthread([this](std::stop_token stop) { RetentionLoop(stop); });
+  if (options_.maintenance_period.count() > 0) {
+    maintenance_ = std::jthread([this](std::stop_token stop) { MaintenanceLoop(stop); });
   }
 }
 
-void Db::RetentionLoop(std::stop_token stop) {
+void Db::MaintenanceLoop(std::stop_token stop) {
   std::mutex mu;
   std::condition_variable_any cv;
   std::unique_lock<std::mutex> lock(mu);
   while (!stop.stop_requested()) {
     // Returns early (true) only when a stop is requested.
-    if (cv.wait_for(lock, stop, options_.truncate_period, [] { return false; }) ||
+    if (cv.wait_for(lock, stop, options_.maintenance_period, [] { return false; }) ||
         stop.stop_requested())
       break;
+    if (util::Status s = Compact(); !s.ok()) {
+      util::log::Error("Compacting the head failed", {{"dir", dir_}, {"err", s}});
+    }
     ApplyRetention();
   }
 }
@@ -96,9 +106,9 @@ util::Status Db::Close() {
   if (closed_) return close_status_;
   closed_ = true;
   // Threads first: SyncLoop must stop before the WAL closes.
-  if (retention_.joinable()) {
-    retention_.request_stop();
-    retention_.join();
+  if (maintenance_.joinable()) {
+    maintenance_.request_stop();
+    maintenance_.join();
   }
   if (syncer_.joinable()) {
     syncer_.request_stop();
@@ -110,6 +120,13 @@ util::Status Db::Close() {
 
 DbStats Db::stats() const {
   DbStats s;
+  {
+    std::lock_guard<std::mutex> lock(blocks_mu_);
+    s.blocks = block_stats_;
+    s.blocks.loaded = blocks_.size();
+    for (const auto& b : blocks_) s.blocks.bytes += b->size_bytes();
+    if (!blocks_.empty()) s.blocks.min_time = blocks_.front()->meta().min_time;
+  }
   s.head = head_->stats();
   s.wal = wal_->stats();
   s.wal_segment = wal_->current_segment();

@@ -1,7 +1,9 @@
 #pragma once
-// Db: the durable store the daemon runs on. A Head (the samples in memory)
-// whose every commit is first written to a write-ahead log in `dir/wal`,
-// replayed into a fresh Head when the Db is opened.
+// Db: the durable store the daemon runs on. A Head (the recent samples in
+// memory) whose every commit is first written to a write-ahead log in
+// `dir/wal`, replayed into a fresh Head when the Db is opened, and the
+// persisted, immutable blocks in `dir/<ulid>/` (Prometheus's data directory
+// layout: docs/storage.md).
 //
 //   KS_ASSIGN_OR_RETURN(std::unique_ptr<Db> db, Db::Open(fs, "data", {}));
 //   auto app = db->NewAppender();   // Storage: as the Head
@@ -14,12 +16,17 @@
 // power cut loses at most the commits of the last period. Close() syncs
 // everything.
 //
-// Retention: a second background thread truncates the head every
-// `truncate_period`, dropping chunks wholly older than now - `retention`
-// (and series left without samples); samples older than that are out of
-// bounds from then on. The WAL itself is not truncated yet (no blocks or
-// checkpoints): it grows until restart, and replay re-reads it all, then
-// truncates.
+// Blocks: when the head spans more than 1.5 block ranges (the head's chunk
+// range, 2 h), its oldest range is written as a block, the head truncated to
+// the block's end and the WAL's older two thirds condensed into a checkpoint
+// (Prometheus's compactHead and truncateWAL). Queries merge the blocks
+// overlapping their range with the head. A background thread does this
+// every `maintenance_period`, then applies retention.
+//
+// Retention deletes whole blocks: by time, those whose end is `retention`
+// or more older than the newest block's end (Prometheus's rule); by size,
+// the oldest blocks while blocks + WAL exceed `retention_bytes`. The head
+// itself is also truncated to now - retention.
 //
 // Thread-safety: thread-safe (the Storage contract). Appenders and queriers
 // must be destroyed before the Db. The file system and the clock must
@@ -30,8 +37,12 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <mutex>
+#include <string_view>
 #include <thread>
+#include <vector>
 
+#include "tsdb/block.h"
 #include "tsdb/head.h"
 #include "tsdb/storage.h"
 #include "tsdb/wal.h"
@@ -47,12 +58,19 @@ struct DbOptions {
   // rotation). Zero or negative: no background thread; only Sync() and
   // Close() sync (tests).
   std::chrono::milliseconds wal_sync_period{1000};
-  // Data older than now - retention is dropped from the head. Zero or
+  // Blocks whose data ends this much before the newest block's end are
+  // deleted; the head drops data older than now - retention. Zero or
   // negative: keep everything.
   std::chrono::milliseconds retention{std::chrono::hours(24 * 15)};
-  // How often retention runs. Zero or negative: never in the background
-  // (ApplyRetention() only); tests.
-  std::chrono::milliseconds truncate_period{std::chrono::minutes(1)};
+  // The oldest blocks are deleted while blocks and WAL take more bytes than
+  // this. Zero: no limit.
+  uint64_t retention_bytes = 0;
+  // How often head compaction and retention run. Zero or negative: never in
+  // the background (Compact() and ApplyRetention() only); tests.
+  std::chrono::milliseconds maintenance_period{std::chrono::minutes(1)};
+  // Write blocks from the head (Prometheus always does; off for tools that
+  // only read).
+  bool compact_head = true;
   // Head layout; `head.logger` is ignored (the Db installs the WAL).
   HeadOptions head;
   WalOptions wal;
@@ -71,7 +89,21 @@ struct DbReplayStats {
   std::chrono::milliseconds duration{0};
 };
 
+struct DbBlockStats {
+  uint64_t loaded = 0;            // blocks open now
+  uint64_t bytes = 0;             // their size on disk
+  int64_t min_time = 0;           // of the oldest block (when loaded > 0)
+  uint64_t compactions = 0;       // blocks written from the head since Open
+  uint64_t compactions_failed = 0;
+  uint64_t time_retentions = 0;   // blocks deleted by time retention
+  uint64_t size_retentions = 0;   // blocks deleted by size retention
+  uint64_t checkpoints = 0;       // WAL checkpoints written
+  uint64_t checkpoints_failed = 0;
+  uint64_t wal_truncations = 0;
+};
+
 struct DbStats {
+  DbBlockStats blocks;
   HeadStats head;
   WalStats wal;
   uint64_t wal_segment = 0;  // index of the segment being written
@@ -98,8 +130,16 @@ class Db final : public Storage {
 
   // Makes every commit that returned before the call durable (fsync).
   util::Status Sync();
-  // Truncates the head to now - retention (what the background thread does).
+  // While the head spans more than 1.5 block ranges, writes its oldest
+  // range as a block, truncates the head and checkpoints the WAL (what the
+  // background thread does). Errors are returned (and counted); the head is
+  // left as it was.
+  util::Status Compact();
+  // Deletes the blocks beyond the retention and truncates the head to
+  // now - retention (what the background thread does).
   void ApplyRetention();
+  // The blocks open now, oldest first.
+  std::vector<std::shared_ptr<Block>> Blocks() const;
   // Stops the background threads, syncs and closes the WAL. Idempotent
   // (returns the first result).
   util::Status Close();
@@ -113,8 +153,14 @@ class Db final : public Storage {
   class WalLogger;
   Db(util::FileSystem& fs, std::string dir, DbOptions options);
   util::Status Replay();
+  // Opens every block directory in dir_, removing unfinished ones.
+  util::Status LoadBlocks();
+  util::Status CompactRange(int64_t mint, int64_t maxt);
+  void TruncateWal(int64_t mint);
+  void DeleteBlocks(const std::vector<std::shared_ptr<Block>>& doomed, std::string_view reason);
+  uint64_t WalBytes() const;
   void StartThreads();
-  void RetentionLoop(std::stop_token stop);
+  void MaintenanceLoop(std::stop_token stop);
 
   // Immutable after Open.
   util::FileSystem& fs_;
@@ -132,7 +178,12 @@ class Db final : public Storage {
   bool closed_ = false;        // guarded by close_mu_
   util::Status close_status_;  // guarded by close_mu_
   std::jthread syncer_;        // runs wal_->SyncLoop
-  std::jthread retention_;     // runs RetentionLoop
+  std::jthread maintenance_;   // runs MaintenanceLoop
+
+  mutable std::mutex blocks_mu_;
+  std::vector<std::shared_ptr<Block>> blocks_;  // guarded by blocks_mu_; by min_time
+  std::mutex maintenance_mu_;                   // serialises Compact and ApplyRetention
+  DbBlockStats block_stats_;                    // guarded by blocks_mu_ (loaded/bytes computed)
 };
 
 }  // namespace kubescrape::tsdb

@@ -145,6 +145,13 @@ MemSeries* Head::Lookup(SeriesRef ref) const {
   return st.table.Find(ref, [](const MemSeries*) { return true; });
 }
 
+bool Head::HasSeries(SeriesRef ref) const {
+  if (Lookup(ref) != nullptr) return true;
+  std::lock_guard<std::mutex> lock(alias_mu_);
+  auto it = aliases_.find(ref);
+  return it != aliases_.end() && Lookup(it->second) != nullptr;
+}
+
 bool Head::LabelsEqual(const MemSeries& s, const model::Labels& labels) const {
   std::span<const uint32_t> ids = s.label_ids();
   size_t i = 0;

@@ -140,6 +140,9 @@ class Head final : public Storage {
   void ReplaySeries(std::span<const RefSeries> series);
   uint64_t ReplaySamples(std::span<const RefSample> samples);
 
+  // True when the head holds the series `ref` (or a replayed alias of it).
+  bool HasSeries(SeriesRef ref) const;
+
   HeadStats stats() const;
   const HeadOptions& options() const { return options_; }
 

@@ -170,6 +170,17 @@ util::Status Wal::WriteBuffer() {
   return s;
 }
 
+util::Status Wal::NextSegment() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (closed_) return util::FailedPreconditionError("WAL " + dir_ + " is closed");
+  KS_RETURN_IF_ERROR(error_);
+  if (util::Status s = Rotate(); !s.ok()) {
+    error_ = s;
+    return s;
+  }
+  return util::Status::Ok();
+}
+
 uint64_t Wal::current_segment() const {
   std::lock_guard<std::mutex> lock(mu_);
   return segment_index_;

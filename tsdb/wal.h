@@ -97,6 +97,10 @@ class Wal {
   uint64_t segment_size() const { return segment_size_; }
   // The index of the segment being written.
   uint64_t current_segment() const;
+  // Finishes the current segment (padded; fsynced by the next Sync()) and
+  // starts the next one, so every record logged so far is in a segment
+  // below current_segment() (checkpointing needs that). Errors as Log().
+  util::Status NextSegment();
   WalStats stats() const;
 
  private:

@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <glob.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -95,6 +96,31 @@ class PosixSequentialFile final : public SequentialFile {
   int fd_;
 };
 
+class PosixMappedFile final : public MappedFile {
+ public:
+  PosixMappedFile(void* base, size_t size) : base_(base), size_(size) {}
+  ~PosixMappedFile() override {
+    if (size_ > 0) ::munmap(base_, size_);
+  }
+  PosixMappedFile(const PosixMappedFile&) = delete;
+  PosixMappedFile& operator=(const PosixMappedFile&) = delete;
+  std::string_view data() const override { return {static_cast<const char*>(base_), size_}; }
+
+ private:
+  void* const base_;
+  const size_t size_;
+};
+
+// Owns the bytes of a file read into memory (the default MapFile).
+class StringMappedFile final : public MappedFile {
+ public:
+  explicit StringMappedFile(std::string content) : content_(std::move(content)) {}
+  std::string_view data() const override { return content_; }
+
+ private:
+  const std::string content_;
+};
+
 class PosixFileSystem final : public FileSystem {
  public:
   StatusOr<std::string> ReadFile(const std::string& path) const override {
@@ -140,6 +166,33 @@ class PosixFileSystem final : public FileSystem {
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) return PosixError("open", path, errno);
     return std::unique_ptr<SequentialFile>(std::make_unique<PosixSequentialFile>(path, fd));
+  }
+
+  StatusOr<std::unique_ptr<MappedFile>> MapFile(const std::string& path) const override {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return PosixError("open", path, errno);
+    struct stat st;
+    if (::fstat(fd, &st) != 0) {
+      int err = errno;
+      ::close(fd);
+      return PosixError("stat", path, err);
+    }
+    if (S_ISDIR(st.st_mode)) {
+      ::close(fd);
+      return PosixError("mmap", path, EISDIR);
+    }
+    const size_t size = static_cast<size_t>(st.st_size);
+    void* base = nullptr;
+    if (size > 0) {
+      base = ::mmap(nullptr, size, PROT_READ, MAP_SHARED, fd, 0);
+      if (base == MAP_FAILED) {
+        int err = errno;
+        ::close(fd);
+        return PosixError("mmap", path, err);
+      }
+    }
+    ::close(fd);  // the mapping keeps the file
+    return std::unique_ptr<MappedFile>(std::make_unique<PosixMappedFile>(base, size));
   }
 
   bool Exists(const std::string& path) const override { return ::access(path.c_str(), F_OK) == 0; }
@@ -270,6 +323,10 @@ StatusOr<std::unique_ptr<WritableFile>> FileSystem::NewAppendableFile(const std:
 }
 StatusOr<std::unique_ptr<SequentialFile>> FileSystem::NewSequentialFile(const std::string&) const {
   return Unsupported("NewSequentialFile");
+}
+StatusOr<std::unique_ptr<MappedFile>> FileSystem::MapFile(const std::string& path) const {
+  KS_ASSIGN_OR_RETURN(std::string content, ReadFile(path));
+  return std::unique_ptr<MappedFile>(std::make_unique<StringMappedFile>(std::move(content)));
 }
 bool FileSystem::Exists(const std::string& path) const { return ReadFile(path).ok(); }
 StatusOr<bool> FileSystem::IsDirectory(const std::string&) const { return Unsupported("IsDirectory"); }

@@ -58,6 +58,15 @@ class SequentialFile {
   virtual Status Skip(uint64_t n) = 0;
 };
 
+// A read-only view of a whole file's bytes (an mmap on POSIX). The view is
+// valid, and does not change, until the MappedFile is destroyed; the file
+// must not be written while mapped.
+class MappedFile {
+ public:
+  virtual ~MappedFile() = default;
+  virtual std::string_view data() const = 0;
+};
+
 class FileSystem {
  public:
   virtual ~FileSystem() = default;
@@ -74,6 +83,10 @@ class FileSystem {
   // Opens `path` for writing at its end, creating it if missing.
   virtual StatusOr<std::unique_ptr<WritableFile>> NewAppendableFile(const std::string& path);
   virtual StatusOr<std::unique_ptr<SequentialFile>> NewSequentialFile(const std::string& path) const;
+  // Maps `path` read-only. The default reads it into memory (so MemFileSystem
+  // and test doubles get it for free); POSIX mmaps it (an empty file maps to
+  // an empty view).
+  virtual StatusOr<std::unique_ptr<MappedFile>> MapFile(const std::string& path) const;
 
   virtual bool Exists(const std::string& path) const;
   virtual StatusOr<bool> IsDirectory(const std::string& path) const;

@@ -7,6 +7,8 @@
 #include "cmd/scrapectl/query.h"
 #include "cmd/scrapectl/targets.h"
 #include "cmd/scrapectl/targets_offline.h"
+#include "cmd/scrapectl/tsdb.h"
+#include "model/duration.h"
 
 namespace kubescrape::scrapectl {
 namespace {
@@ -25,6 +27,9 @@ Commands:
                                 a running daemon's targets; why each dropped one was dropped
   targets --config FILE [--kubeconfig K] [--dropped | --explain NAMESPACE/POD] [-o json]
                                 the same without a daemon: discovery and relabeling once
+  tsdb create-blocks-from openmetrics [--max-block-duration D] [-q] FILE [DATA_DIR]
+                                backfill an OpenMetrics file with timestamps into blocks (default DATA_DIR: data/)
+  tsdb list [-r] DATA_DIR       the blocks of a data directory (-r: human-readable times)
   version                       print the version
 )";
 
@@ -106,6 +111,58 @@ int ParseTargets(const std::vector<std::string>& args, std::ostream& out, std::o
   return Targets(o, DaemonGetter(o.url), out, err, now.count());
 }
 
+int ParseTsdb(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  if (args.size() >= 3 && args[1] == "create-blocks-from" && args[2] == "openmetrics") {
+    CreateBlocksOptions o;
+    std::vector<std::string> positional;
+    for (size_t i = 3; i < args.size(); ++i) {
+      std::string v;
+      if (FlagValue(args, &i, "max-block-duration", &v)) {
+        util::StatusOr<model::Duration> d = model::ParseDuration(v);
+        if (!d.ok() || d->count() <= 0) {
+          fmt::print(err, "scrapectl tsdb: invalid --max-block-duration \"{}\"\n", v);
+          return kExitUsage;
+        }
+        o.max_block_duration_ms = d->count();
+      } else if (args[i] == "-q" || args[i] == "--quiet") {
+        o.quiet = true;
+      } else if (args[i] == "-r" || args[i] == "--human-readable") {
+        o.human_readable = true;
+      } else if (args[i].starts_with("-")) {
+        fmt::print(err, "scrapectl tsdb: unknown argument \"{}\"\n", args[i]);
+        return kExitUsage;
+      } else {
+        positional.push_back(args[i]);
+      }
+    }
+    if (positional.empty() || positional.size() > 2) {
+      fmt::print(err, "usage: scrapectl tsdb create-blocks-from openmetrics FILE [DATA_DIR]\n");
+      return kExitUsage;
+    }
+    o.input_file = positional[0];
+    if (positional.size() == 2) o.output_dir = positional[1];
+    return CreateBlocksFromOpenMetrics(o, out, err);
+  }
+  if (args.size() >= 2 && args[1] == "list") {
+    bool human = false;
+    std::string dir;
+    for (size_t i = 2; i < args.size(); ++i) {
+      if (args[i] == "-r" || args[i] == "--human-readable") {
+        human = true;
+      } else {
+        dir = args[i];
+      }
+    }
+    if (dir.empty()) {
+      fmt::print(err, "usage: scrapectl tsdb list [-r] DATA_DIR\n");
+      return kExitUsage;
+    }
+    return ListBlocks(dir, human, out, err);
+  }
+  fmt::print(err, "usage: scrapectl tsdb (create-blocks-from openmetrics FILE [DATA_DIR] | list [-r] DATA_DIR)\n");
+  return kExitUsage;
+}
+
 }  // namespace
 
 int Main(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
@@ -138,6 +195,7 @@ int Main(const std::vector<std::string>& args, std::ostream& out, std::ostream& 
   if (cmd == "relabel") return ParseRelabel(args, out, err);
   if (cmd == "targets") return ParseTargets(args, out, err);
   if (cmd == "query") return ParseQuery(args, out, err);
+  if (cmd == "tsdb") return ParseTsdb(args, out, err);
   fmt::print(err, "scrapectl: unknown command \"{}\"\n\n{}", fmt::join(args.begin(), args.begin() + std::min<size_t>(2, args.size()), " "), kUsage);
   return kExitUsage;
 }

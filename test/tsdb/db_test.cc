@@ -29,7 +29,7 @@ class DbTest : public ::testing::Test {
   DbOptions Options() {
     DbOptions o;
     o.wal_sync_period = std::chrono::milliseconds(0);  // tests sync explicitly
-    o.truncate_period = std::chrono::milliseconds(0);
+    o.maintenance_period = std::chrono::milliseconds(0);
     o.retention = std::chrono::milliseconds(0);
     o.head.stripe_bits = 2;
     o.wal.segment_size = wal_format::kPageSize;  // several segments

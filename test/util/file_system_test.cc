@@ -198,5 +198,41 @@ TEST(FileSystemTest, MemGlobKeepsRelativePaths) {
   EXPECT_EQ(*fs.ReadFile("/c/a.yml"), "a");
 }
 
+// MapFile: the whole content, an empty file as an empty view, and a missing
+// file as NotFound naming the path.
+void ExerciseMapFile(FileSystem& fs, const std::string& root) {
+  ASSERT_TRUE(WriteFileAtomically(fs, root + "/m", std::string("map\0me", 6)).ok());
+  ASSERT_TRUE(WriteFileAtomically(fs, root + "/empty", "").ok());
+  auto m = fs.MapFile(root + "/m");
+  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  EXPECT_EQ((*m)->data(), std::string_view("map\0me", 6));
+  auto empty = fs.MapFile(root + "/empty");
+  ASSERT_TRUE(empty.ok()) << empty.status().ToString();
+  EXPECT_TRUE((*empty)->data().empty());
+  auto missing = fs.MapFile(root + "/missing");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.status().code(), StatusCode::kNotFound);
+  EXPECT_NE(missing.status().message().find(root + "/missing"), std::string::npos)
+      << missing.status().message();
+  // The mapping outlives removing the file (POSIX keeps the pages).
+  ASSERT_TRUE(fs.RemoveFile(root + "/m").ok());
+  EXPECT_EQ((*m)->data(), std::string_view("map\0me", 6));
+}
+
+TEST(FileSystemTest, MemMapFile) {
+  MemFileSystem fs;
+  ASSERT_TRUE(fs.CreateDir("/root").ok());
+  ExerciseMapFile(fs, "/root");
+}
+
+TEST(FileSystemTest, PosixMapFile) {
+  char tmpl[] = "/tmp/ks_fs_test_XXXXXX";
+  ASSERT_NE(mkdtemp(tmpl), nullptr);
+  ExerciseMapFile(FileSystem::Default(), tmpl);
+  EXPECT_EQ(FileSystem::Default().MapFile(tmpl).status().code(), StatusCode::kIoError)
+      << "a directory";
+  ASSERT_TRUE(FileSystem::Default().RemoveAll(tmpl).ok());
+}
+
 }  // namespace
 }  // namespace kubescrape::util

@@ -1,0 +1,237 @@
+// Db: blocks. Loading them on open, writing the head's oldest range as a
+// block (compaction), checkpointing the WAL behind it, and retention.
+#include <algorithm>
+#include <random>
+
+#include "tsdb/block_writer.h"
+#include "tsdb/db.h"
+#include "tsdb/head_series.h"
+#include "tsdb/ulid.h"
+#include "tsdb/wal_checkpoint.h"
+#include "tsdb/wal_format.h"
+#include "util/logging.h"
+
+namespace kubescrape::tsdb {
+namespace {
+
+constexpr std::string_view kTmpCreation = ".tmp-for-creation";
+constexpr std::string_view kTmpDeletion = ".tmp-for-deletion";
+
+bool EndsWith(std::string_view s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+
+std::string RandomUlid(int64_t now_ms) {
+  static std::mutex mu;
+  static std::mt19937_64 rng{std::random_device{}()};
+  std::lock_guard<std::mutex> lock(mu);
+  const uint64_t hi = rng();
+  const uint64_t lo = rng();
+  return NewUlid(now_ms, hi, lo);
+}
+
+}  // namespace
+
+std::vector<std::shared_ptr<Block>> Db::Blocks() const {
+  std::lock_guard<std::mutex> lock(blocks_mu_);
+  return blocks_;
+}
+
+util::Status Db::LoadBlocks() {
+  if (!fs_.Exists(dir_)) return util::Status::Ok();
+  KS_ASSIGN_OR_RETURN(std::vector<std::string> names, fs_.ListDir(dir_));
+  std::vector<std::shared_ptr<Block>> blocks;
+  for (const std::string& name : names) {
+    const std::string path = dir_ + "/" + name;
+    if (EndsWith(name, kTmpCreation) || EndsWith(name, kTmpDeletion)) {
+      // A block write or deletion a crash interrupted.
+      util::log::Info("Removing an unfinished block directory", {{"dir", path}});
+      KS_RETURN_IF_ERROR(fs_.RemoveAll(path));
+      continue;
+    }
+    if (!ValidUlid(name)) continue;
+    util::StatusOr<bool> is_dir = fs_.IsDirectory(path);
+    if (!is_dir.ok() || !*is_dir) continue;
+    util::StatusOr<std::shared_ptr<Block>> b = Block::Open(fs_, path);
+    if (!b.ok()) {
+      return util::Status(b.status().code(), "opening block " + path + ": " + b.status().message());
+    }
+    blocks.push_back(std::move(*b));
+  }
+  std::sort(blocks.begin(), blocks.end(), [](const auto& a, const auto& b) {
+    return a->meta().min_time < b->meta().min_time;
+  });
+  std::lock_guard<std::mutex> lock(blocks_mu_);
+  blocks_ = std::move(blocks);
+  return util::Status::Ok();
+}
+
+util::Status Db::Compact() {
+  std::lock_guard<std::mutex> lock(maintenance_mu_);
+  if (!options_.compact_head) return util::Status::Ok();
+  const int64_t range = options_.head.chunk_range_ms;
+  for (;;) {
+    const int64_t mint = head_->MinTime();
+    const int64_t maxt = head_->MaxTime();
+    // Prometheus's compactable(): more than 1.5 ranges in the head.
+    if (mint > maxt || maxt - mint <= range / 2 * 3) return util::Status::Ok();
+    const int64_t end = ChunkRangeEnd(mint, range);
+    KS_RETURN_IF_ERROR(CompactRange(mint, end));
+    if (head_->MinTime() < end) return util::Status::Ok();  // a racing commit; next round
+  }
+}
+
+util::Status Db::CompactRange(int64_t mint, int64_t maxt) {
+  const auto start = std::chrono::steady_clock::now();
+  const std::string ulid = RandomUlid(clock_.NowMillis());
+  util::StatusOr<std::optional<BlockMeta>> meta = [&] {
+    std::unique_ptr<ChunkQuerier> q = head_->NewChunkQuerier(mint, maxt - 1);
+    std::unique_ptr<ChunkSeriesSet> set = q->SelectChunks({});
+    return WriteBlock(fs_, dir_, *set, mint, maxt, WriteInfo(ulid));
+  }();
+  std::shared_ptr<Block> block;
+  if (meta.ok() && meta->has_value()) {
+    util::StatusOr<std::shared_ptr<Block>> b = Block::Open(fs_, dir_ + "/" + ulid);
+    if (b.ok()) {
+      block = std::move(*b);
+    } else {
+      meta = b.status();
+    }
+  }
+  if (!meta.ok()) {
+    std::lock_guard<std::mutex> lock(blocks_mu_);
+    ++block_stats_.compactions_failed;
+    return meta.status();
+  }
+  if (block != nullptr) {
+    std::lock_guard<std::mutex> lock(blocks_mu_);
+    blocks_.insert(std::upper_bound(blocks_.begin(), blocks_.end(), block,
+                                    [](const auto& a, const auto& b) {
+                                      return a->meta().min_time < b->meta().min_time;
+                                    }),
+                   block);
+    ++block_stats_.compactions;
+  }
+  // Queries now find the range in the block (and, until this returns, in
+  // the head too: the merge drops the duplicates).
+  head_->Truncate(maxt);
+  TruncateWal(maxt);
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
+  if (block != nullptr) {
+    util::log::Info("Wrote block from the head",
+                    {{"ulid", ulid},
+                     {"mint", static_cast<long long>(mint)},
+                     {"maxt", static_cast<long long>(maxt)},
+                     {"series", static_cast<unsigned long>(block->meta().stats.num_series)},
+                     {"samples", static_cast<unsigned long>(block->meta().stats.num_samples)},
+                     {"bytes", static_cast<unsigned long>(block->size_bytes())},
+                     {"duration_ms", static_cast<long long>(ms.count())}});
+  }
+  return util::Status::Ok();
+}
+
+// Prometheus's truncateWAL: start a new segment (so a quiet store does not
+// keep old data in its live segment), then condense the lower two thirds of
+// the older segments into a checkpoint holding the series still in the head
+// and the samples at or after `mint`, and delete them.
+void Db::TruncateWal(int64_t mint) {
+  const std::string& wal_dir = wal_->dir();
+  auto fail = [&](const util::Status& s) {
+    util::log::Error("Truncating the WAL failed", {{"dir", wal_dir}, {"err", s}});
+    std::lock_guard<std::mutex> lock(blocks_mu_);
+    ++block_stats_.checkpoints_failed;
+  };
+  if (util::Status s = wal_->NextSegment(); !s.ok()) return fail(s);
+  util::StatusOr<std::vector<std::string>> names = fs_.ListDir(wal_dir);
+  if (!names.ok()) return fail(names.status());
+  const uint64_t current = wal_->current_segment();
+  std::optional<uint64_t> first, last;
+  for (const std::string& n : *names) {
+    std::optional<uint64_t> idx = wal_format::ParseSegmentName(n);
+    if (!idx || *idx >= current) continue;
+    if (!first || *idx < *first) first = idx;
+    if (!last || *idx > *last) last = idx;
+  }
+  if (!first) return;
+  const uint64_t n = *first + (*last - *first) * 2 / 3;
+  if (n <= *first) return;
+  util::StatusOr<CheckpointStats> cp =
+      WriteCheckpoint(fs_, wal_dir, n, [this](SeriesRef ref) { return head_->HasSeries(ref); }, mint);
+  if (!cp.ok()) return fail(cp.status());
+  if (util::Status s = DeleteCheckpointedSegments(fs_, wal_dir, n); !s.ok()) return fail(s);
+  std::lock_guard<std::mutex> lock(blocks_mu_);
+  ++block_stats_.checkpoints;
+  ++block_stats_.wal_truncations;
+}
+
+void Db::ApplyRetention() {
+  std::lock_guard<std::mutex> lock(maintenance_mu_);
+  std::vector<std::shared_ptr<Block>> blocks = Blocks();  // oldest first
+  const int64_t retention = options_.retention.count();
+  if (retention > 0 && !blocks.empty()) {
+    const int64_t newest = blocks.back()->meta().max_time;
+    std::vector<std::shared_ptr<Block>> doomed;
+    for (const auto& b : blocks) {
+      if (newest - b->meta().max_time >= retention) doomed.push_back(b);
+    }
+    if (!doomed.empty()) {
+      DeleteBlocks(doomed, "time");
+      blocks = Blocks();
+    }
+  }
+  if (options_.retention_bytes > 0 && !blocks.empty()) {
+    uint64_t total = WalBytes();
+    std::vector<std::shared_ptr<Block>> doomed;
+    for (auto it = blocks.rbegin(); it != blocks.rend(); ++it) {
+      total += (*it)->size_bytes();
+      if (total > options_.retention_bytes) doomed.push_back(*it);
+    }
+    if (!doomed.empty()) DeleteBlocks(doomed, "size");
+  }
+  if (retention > 0) {
+    const int64_t now = clock_.NowMillis();
+    if (now >= std::numeric_limits<int64_t>::min() + retention) head_->Truncate(now - retention);
+  }
+}
+
+void Db::DeleteBlocks(const std::vector<std::shared_ptr<Block>>& doomed, std::string_view reason) {
+  {
+    std::lock_guard<std::mutex> lock(blocks_mu_);
+    for (const auto& d : doomed) std::erase(blocks_, d);
+    (reason == "time" ? block_stats_.time_retentions : block_stats_.size_retentions) += doomed.size();
+  }
+  for (const auto& d : doomed) {
+    util::log::Info("Deleting block beyond retention", {{"ulid", d->meta().ulid}, {"reason", std::string(reason)}});
+    // Open queriers keep reading the mapped files; the names go now.
+    const std::string tmp = d->dir() + std::string(kTmpDeletion);
+    util::Status s = fs_.Rename(d->dir(), tmp);
+    if (s.ok()) s = fs_.RemoveAll(tmp);
+    if (!s.ok()) util::log::Error("Deleting block failed", {{"dir", d->dir()}, {"err", s}});
+  }
+  if (util::Status s = fs_.SyncDir(dir_); !s.ok()) {
+    util::log::Error("Syncing the data directory failed", {{"dir", dir_}, {"err", s}});
+  }
+}
+
+uint64_t Db::WalBytes() const {
+  uint64_t total = 0;
+  const std::string& wal_dir = wal_->dir();
+  util::StatusOr<std::vector<std::string>> names = fs_.ListDir(wal_dir);
+  if (!names.ok()) return 0;
+  for (const std::string& n : *names) {
+    const std::string path = wal_dir + "/" + n;
+    util::StatusOr<bool> is_dir = fs_.IsDirectory(path);
+    if (is_dir.ok() && *is_dir) {
+      util::StatusOr<std::vector<std::string>> inner = fs_.ListDir(path);
+      if (!inner.ok()) continue;
+      for (const std::string& f : *inner) {
+        if (util::StatusOr<uint64_t> sz = fs_.FileSize(path + "/" + f); sz.ok()) total += *sz;
+      }
+    } else if (util::StatusOr<uint64_t> sz = fs_.FileSize(path); sz.ok()) {
+      total += *sz;
+    }
+  }
+  return total;
+}
+
+}  // namespace kubescrape::tsdb
