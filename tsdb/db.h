@@ -68,9 +68,12 @@ struct DbOptions {
   // How often head compaction and retention run. Zero or negative: never in
   // the background (Compact() and ApplyRetention() only); tests.
   std::chrono::milliseconds maintenance_period{std::chrono::minutes(1)};
-  // Write blocks from the head (Prometheus always does; off for tools that
-  // only read).
+  // Write blocks from the head and merge adjacent blocks into larger ones
+  // (Prometheus always does; off for tools that only read).
   bool compact_head = true;
+  // The largest block compaction makes. Zero: a tenth of the retention, at
+  // most 31 d (Prometheus's default for --storage.tsdb.max-block-duration).
+  int64_t max_block_duration_ms = 0;
   // Head layout; `head.logger` is ignored (the Db installs the WAL).
   HeadOptions head;
   WalOptions wal;
@@ -93,7 +96,7 @@ struct DbBlockStats {
   uint64_t loaded = 0;            // blocks open now
   uint64_t bytes = 0;             // their size on disk
   int64_t min_time = 0;           // of the oldest block (when loaded > 0)
-  uint64_t compactions = 0;       // blocks written from the head since Open
+  uint64_t compactions = 0;       // blocks written since Open (from the head or merged)
   uint64_t compactions_failed = 0;
   uint64_t time_retentions = 0;   // blocks deleted by time retention
   uint64_t size_retentions = 0;   // blocks deleted by size retention
@@ -156,6 +159,8 @@ class Db final : public Storage {
   // Opens every block directory in dir_, removing unfinished ones.
   util::Status LoadBlocks();
   util::Status CompactRange(int64_t mint, int64_t maxt);
+  // Merges `parents` into one block and replaces them with it.
+  util::Status CompactBlocks(const std::vector<std::shared_ptr<Block>>& parents);
   void TruncateWal(int64_t mint);
   void DeleteBlocks(const std::vector<std::shared_ptr<Block>>& doomed, std::string_view reason);
   uint64_t WalBytes() const;

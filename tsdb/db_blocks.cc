@@ -2,8 +2,10 @@
 // block (compaction), checkpointing the WAL behind it, and retention.
 #include <algorithm>
 #include <random>
+#include <set>
 
 #include "tsdb/block_writer.h"
+#include "tsdb/compact.h"
 #include "tsdb/db.h"
 #include "tsdb/head_series.h"
 #include "tsdb/ulid.h"
@@ -58,6 +60,24 @@ util::Status Db::LoadBlocks() {
     }
     blocks.push_back(std::move(*b));
   }
+  // A crash after a compaction wrote its block but before the parents were
+  // deleted leaves both: the parents go now (Prometheus does the same).
+  std::set<std::string> parents;
+  for (const auto& b : blocks) {
+    for (const BlockDesc& p : b->meta().parents) parents.insert(p.ulid);
+  }
+  if (!parents.empty()) {
+    std::vector<std::shared_ptr<Block>> kept;
+    for (auto& b : blocks) {
+      if (!parents.contains(b->meta().ulid)) {
+        kept.push_back(std::move(b));
+        continue;
+      }
+      util::log::Info("Removing a block already compacted into another", {{"ulid", b->meta().ulid}});
+      KS_RETURN_IF_ERROR(fs_.RemoveAll(b->dir()));
+    }
+    blocks = std::move(kept);
+  }
   std::sort(blocks.begin(), blocks.end(), [](const auto& a, const auto& b) {
     return a->meta().min_time < b->meta().min_time;
   });
@@ -74,11 +94,97 @@ util::Status Db::Compact() {
     const int64_t mint = head_->MinTime();
     const int64_t maxt = head_->MaxTime();
     // Prometheus's compactable(): more than 1.5 ranges in the head.
-    if (mint > maxt || maxt - mint <= range / 2 * 3) return util::Status::Ok();
+    if (mint > maxt || maxt - mint <= range / 2 * 3) break;
     const int64_t end = ChunkRangeEnd(mint, range);
     KS_RETURN_IF_ERROR(CompactRange(mint, end));
-    if (head_->MinTime() < end) return util::Status::Ok();  // a racing commit; next round
+    if (head_->MinTime() < end) break;  // a racing commit; next round
   }
+  // Then merge blocks, one plan at a time, until nothing is left to do.
+  int64_t max_block = options_.max_block_duration_ms;
+  if (max_block <= 0) {
+    constexpr int64_t k31Days = int64_t{31} * 24 * 3600 * 1000;
+    max_block = options_.retention.count() > 0 ? std::min(options_.retention.count() / 10, k31Days) : k31Days;
+  }
+  const std::vector<int64_t> ranges = CompactionRanges(range, max_block);
+  for (;;) {
+    std::vector<std::shared_ptr<Block>> blocks = Blocks();
+    std::vector<BlockMeta> metas;
+    for (const auto& b : blocks) metas.push_back(b->meta());
+    std::vector<size_t> plan = PlanCompaction(metas, ranges);
+    if (plan.empty()) return util::Status::Ok();
+    std::vector<std::shared_ptr<Block>> parents;
+    for (size_t i : plan) parents.push_back(blocks[i]);
+    KS_RETURN_IF_ERROR(CompactBlocks(parents));
+  }
+}
+
+util::Status Db::CompactBlocks(const std::vector<std::shared_ptr<Block>>& parents) {
+  const auto start = std::chrono::steady_clock::now();
+  BlockWriteInfo info;
+  info.ulid = RandomUlid(clock_.NowMillis());
+  int64_t mint = std::numeric_limits<int64_t>::max(), maxt = std::numeric_limits<int64_t>::min();
+  std::set<std::string> sources;
+  for (const auto& p : parents) {
+    const BlockMeta& m = p->meta();
+    mint = std::min(mint, m.min_time);
+    maxt = std::max(maxt, m.max_time);
+    info.compaction_level = std::max(info.compaction_level, m.compaction_level + 1);
+    sources.insert(m.compaction_sources.begin(), m.compaction_sources.end());
+    info.parents.push_back(BlockDesc{m.ulid, m.min_time, m.max_time});
+  }
+  info.sources.assign(sources.begin(), sources.end());
+  util::StatusOr<std::optional<BlockMeta>> meta = [&] {
+    std::vector<std::unique_ptr<ChunkQuerier>> queriers;
+    std::vector<std::unique_ptr<ChunkSeriesSet>> sets;
+    for (const auto& p : parents) {
+      queriers.push_back(p->NewChunkQuerier(p->meta().min_time, p->meta().max_time - 1));
+      sets.push_back(queriers.back()->SelectChunks({}));
+    }
+    std::unique_ptr<ChunkSeriesSet> merged = MergeChunkSets(std::move(sets));
+    return WriteBlock(fs_, dir_, *merged, mint, maxt, info);
+  }();
+  std::shared_ptr<Block> block;
+  if (meta.ok() && meta->has_value()) {
+    util::StatusOr<std::shared_ptr<Block>> b = Block::Open(fs_, dir_ + "/" + info.ulid);
+    if (b.ok()) {
+      block = std::move(*b);
+    } else {
+      meta = b.status();
+    }
+  }
+  if (!meta.ok()) {
+    std::lock_guard<std::mutex> lock(blocks_mu_);
+    ++block_stats_.compactions_failed;
+    return meta.status();
+  }
+  {
+    // One swap, so a query sees either the parents or the new block.
+    std::lock_guard<std::mutex> lock(blocks_mu_);
+    for (const auto& p : parents) std::erase(blocks_, p);
+    if (block != nullptr) {
+      blocks_.insert(std::upper_bound(blocks_.begin(), blocks_.end(), block,
+                                      [](const auto& a, const auto& b) {
+                                        return a->meta().min_time < b->meta().min_time;
+                                      }),
+                     block);
+    }
+    ++block_stats_.compactions;
+  }
+  for (const auto& p : parents) {
+    const std::string tmp = p->dir() + std::string(kTmpDeletion);
+    util::Status s = fs_.Rename(p->dir(), tmp);
+    if (s.ok()) s = fs_.RemoveAll(tmp);
+    if (!s.ok()) util::log::Error("Deleting a compacted block failed", {{"dir", p->dir()}, {"err", s}});
+  }
+  KS_RETURN_IF_ERROR(fs_.SyncDir(dir_));
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
+  util::log::Info("Compacted blocks",
+                  {{"ulid", info.ulid},
+                   {"parents", static_cast<unsigned long>(parents.size())},
+                   {"mint", static_cast<long long>(mint)},
+                   {"maxt", static_cast<long long>(maxt)},
+                   {"duration_ms", static_cast<long long>(ms.count())}});
+  return util::Status::Ok();
 }
 
 util::Status Db::CompactRange(int64_t mint, int64_t maxt) {

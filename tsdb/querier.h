@@ -31,6 +31,8 @@ struct SeriesChunks {
   std::vector<ChunkView> chunks;
   // Backing bytes of a copied chunk (the head's open chunk), if any.
   std::vector<uint8_t> open_copy;
+  // Other snapshots whose bytes `chunks` points into (merged series).
+  std::vector<std::shared_ptr<const SeriesChunks>> keep_alive;
 
   // True when some sample lies in [mint, maxt]; decodes only when the
   // chunks' time ranges cannot tell.

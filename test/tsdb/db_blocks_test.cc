@@ -7,6 +7,7 @@
 
 #include "test/tsdb/head_test_util.h"
 #include "tsdb/block_writer.h"
+#include "tsdb/compact.h"
 #include "tsdb/db.h"
 #include "tsdb/ulid.h"
 #include "tsdb/wal_format.h"
@@ -34,6 +35,7 @@ class DbBlocksTest : public ::testing::Test {
     o.retention = std::chrono::milliseconds(0);
     o.head.stripe_bits = 2;
     o.head.chunk_range_ms = kRange;
+    o.max_block_duration_ms = kRange;  // no merging of blocks unless a test asks
     o.wal.segment_size = wal_format::kPageSize;  // many segments, so checkpoints happen
     o.clock = &clock_;
     return o;
@@ -268,6 +270,78 @@ TEST_F(DbBlocksTest, QueriersKeepDeletedBlocksReadable) {
   ASSERT_TRUE(set->Next());
   auto it = set->Samples();
   EXPECT_EQ(testing::Drain(*it), Expected(0, 5'100));
+}
+
+TEST_F(DbBlocksTest, AdjacentBlocksAreMergedIntoTheNextRange) {
+  DbOptions o = Options();
+  o.max_block_duration_ms = 3 * kRange;  // ranges 10 s, 30 s
+  {
+    auto db = OpenDb(o);
+    Fill(*db, 0, 36'000);
+    ASSERT_TRUE(db->Compact().ok());
+    // [0,10) [10,20) [20,30): the newest is left alone, two do not fill 30 s.
+    ASSERT_EQ(db->Blocks().size(), 3u);
+    Fill(*db, 36'000, 46'000);
+    ASSERT_TRUE(db->Compact().ok());
+    // [30,40) arrived: the first three fill [0,30) and become one block.
+    auto blocks = db->Blocks();
+    ASSERT_EQ(blocks.size(), 2u);
+    const BlockMeta& m = blocks[0]->meta();
+    EXPECT_EQ(m.min_time, 0);
+    EXPECT_EQ(m.max_time, 3 * kRange);
+    EXPECT_EQ(m.compaction_level, 2);
+    EXPECT_EQ(m.parents.size(), 3u);
+    EXPECT_EQ(m.compaction_sources.size(), 3u);
+    EXPECT_EQ(m.stats.num_samples, 600u);
+    EXPECT_EQ(m.stats.num_series, 2u);
+    EXPECT_EQ(BlockDirs().size(), 2u);  // the parents are gone from disk
+    EXPECT_EQ(SamplesOf(*db, kA), Expected(0, 46'000));
+    EXPECT_EQ(SamplesOf(*db, kB), Expected(0, 46'000, -1));
+    ASSERT_TRUE(db->Close().ok());
+  }
+  auto db = OpenDb(o);
+  EXPECT_EQ(db->Blocks().size(), 2u);
+  EXPECT_EQ(SamplesOf(*db, kA), Expected(0, 46'000));
+}
+
+TEST_F(DbBlocksTest, ParentsLeftByACrashedCompactionAreRemovedOnOpen) {
+  DbOptions o = Options();
+  {
+    auto db = OpenDb(o);
+    Fill(*db, 0, 46'000);
+    ASSERT_TRUE(db->Compact().ok());
+    ASSERT_EQ(db->Blocks().size(), 4u);
+    ASSERT_TRUE(db->Close().ok());
+  }
+  // Merge the first two by hand, as a compaction that crashed before
+  // deleting its parents would leave them.
+  std::vector<std::string> dirs = BlockDirs();
+  std::vector<std::shared_ptr<Block>> parents;
+  for (const std::string& d : dirs) {
+    auto b = Block::Open(fs_, kDir + "/" + d);
+    ASSERT_TRUE(b.ok());
+    if ((*b)->meta().max_time <= 2 * kRange) parents.push_back(*b);
+  }
+  ASSERT_EQ(parents.size(), 2u);
+  {
+    BlockWriteInfo info = WriteInfo(NewUlid(5, 6, 7));
+    info.compaction_level = 2;
+    std::vector<std::unique_ptr<ChunkQuerier>> qs;
+    std::vector<std::unique_ptr<ChunkSeriesSet>> sets;
+    for (const auto& p : parents) {
+      info.parents.push_back(BlockDesc{p->meta().ulid, p->meta().min_time, p->meta().max_time});
+      qs.push_back(p->NewChunkQuerier(0, 2 * kRange - 1));
+      sets.push_back(qs.back()->SelectChunks({}));
+    }
+    auto merged = MergeChunkSets(std::move(sets));
+    auto meta = WriteBlock(fs_, kDir, *merged, 0, 2 * kRange, info);
+    ASSERT_TRUE(meta.ok() && meta->has_value());
+  }
+  ASSERT_EQ(BlockDirs().size(), 5u);
+  auto db = OpenDb(o);
+  EXPECT_EQ(db->Blocks().size(), 3u);
+  EXPECT_EQ(BlockDirs().size(), 3u);
+  EXPECT_EQ(SamplesOf(*db, kA), Expected(0, 46'000));
 }
 
 }  // namespace
