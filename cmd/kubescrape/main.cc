@@ -18,6 +18,7 @@
 #include "util/clock.h"
 #include "util/file_system.h"
 #include "util/flags.h"
+#include "util/units.h"
 #include "util/logging.h"
 
 namespace ks = kubescrape;
@@ -30,6 +31,7 @@ int main(int argc, char** argv) {
   std::string threads;
   std::string tsdb_path = "data/";
   std::string retention_time = "15d";
+  std::string retention_size = "0";
   std::string query_timeout = "2m";
   std::string query_max_concurrency = "20";
   std::string query_max_samples = "50000000";
@@ -46,6 +48,9 @@ int main(int argc, char** argv) {
   flags.String("storage.tsdb.path", &tsdb_path, "Base path for metrics storage.");
   flags.String("storage.tsdb.retention.time", &retention_time,
                "How long to retain samples in storage (e.g. 15d; 0 means the default, as in Prometheus).");
+  flags.String("storage.tsdb.retention.size", &retention_size,
+               "Maximum number of bytes that can be stored for blocks (units: B, KB, MB, GB, TB, PB, EB, powers of "
+               "1024; 0 means no limit). The WAL counts towards it.");
   flags.String("query.timeout", &query_timeout, "Maximum time a query may take before being aborted.");
   flags.String("query.max-concurrency", &query_max_concurrency, "Maximum number of queries executed concurrently.");
   flags.String("query.max-samples", &query_max_samples,
@@ -97,6 +102,16 @@ int main(int argc, char** argv) {
     if (d->count() > 0) {  // 0: the default (15d)
       db_options.retention = *d;
       options.storage_retention = retention_time;
+    }
+    auto bytes = ks::util::ParseBase2Bytes(retention_size);
+    if (!bytes.ok()) {
+      std::cerr << "kubescrape: --storage.tsdb.retention.size: " << bytes.status().message() << "\n";
+      return 2;
+    }
+    db_options.retention_bytes = *bytes;
+    if (*bytes > 0) {
+      // As Prometheus's runtimeinfo shows both: "15d or 10GiB".
+      options.storage_retention += " or " + retention_size;
     }
   }
 
