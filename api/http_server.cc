@@ -2,6 +2,7 @@
 #include "api/http_server.h"
 
 #include <atomic>
+#include <chrono>
 #include <charconv>
 #include <mutex>
 #include <set>
@@ -60,7 +61,11 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
   asio::awaitable<void> Session(tcp::socket socket);
   asio::awaitable<HttpResponse> Dispatch(HttpRequest request);
   // Runs the router; a coroutine so its argument lives in the frame.
-  asio::awaitable<HttpResponse> Run(HttpRequest request) { co_return router.Handle(request); }
+  // `queued` is when the request was handed to the pool.
+  asio::awaitable<HttpResponse> Run(HttpRequest request, std::chrono::steady_clock::time_point queued) {
+    request.queue_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - queued).count();
+    co_return router.Handle(request);
+  }
 
   asio::any_io_executor executor;
   tcp::acceptor acceptor;
@@ -76,7 +81,8 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
 
 asio::awaitable<HttpResponse> HttpServer::Impl::Dispatch(HttpRequest request) {
   // Handlers run on the pool; the session's strand waits without blocking.
-  co_return co_await asio::co_spawn(pool, Run(std::move(request)), asio::use_awaitable);
+  co_return co_await asio::co_spawn(pool, Run(std::move(request), std::chrono::steady_clock::now()),
+                                    asio::use_awaitable);
 }
 
 asio::awaitable<void> HttpServer::Impl::Session(tcp::socket socket) {

@@ -18,6 +18,9 @@ struct HttpRequest {
   std::string query;         // raw query string, without '?'
   std::string content_type;  // of the body
   std::string body;
+  // Seconds the request waited for a handler thread (set by HttpServer;
+  // the queries' execQueueTime).
+  double queue_seconds = 0;
 };
 
 struct HttpResponse {

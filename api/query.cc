@@ -1,6 +1,7 @@
 #include "api/query.h"
 
 #include <charconv>
+#include <chrono>
 #include <cmath>
 #include <ctime>
 #include <optional>
@@ -51,7 +52,66 @@ ApiError EngineError(const util::Status& s) {
   }
 }
 
-HttpResponse ValueResponse(const promql::Result& r, std::string_view query, bool range) {
+// Go's encoding/json float64: shortest round-trip, exponent form below
+// 1e-6 and from 1e21 with Go's exponent spelling ("1e-7", "1e+21").
+std::string JsonFloat(double f) {
+  std::string s = MarshalValue(f);
+  const size_t e = s.find('e');
+  if (e != std::string::npos && e + 2 < s.size() && s[e + 2] == '0') s.erase(e + 2, 1);
+  return s;
+}
+
+void WriteJsonFloat(JsonWriter& w, double f) {
+  const std::string s = JsonFloat(f);
+  w.RawValue(s.data(), s.size(), rapidjson::kNumberType);
+}
+
+// What the `stats` parameter asks for and what the handler measured.
+struct StatsRequest {
+  bool wanted = false;
+  bool per_step = false;  // stats=all
+  double exec_queue = 0;
+  double exec_total = 0;
+};
+
+// Prometheus's stats.BuiltinStats (util/stats/query_stats.go).
+void WriteStats(JsonWriter& w, const promql::QueryStats& stats, const StatsRequest& req) {
+  const promql::QueryTimings& t = stats.timings;
+  w.StartObject();
+  w.Key("timings");
+  w.StartObject();
+  for (auto [name, v] : {std::pair{"evalTotalTime", t.eval_total},
+                         {"resultSortTime", t.result_sort},
+                         {"queryPreparationTime", t.query_preparation},
+                         {"innerEvalTime", t.inner_eval},
+                         {"execQueueTime", req.exec_queue},
+                         {"execTotalTime", req.exec_total}}) {
+    w.Key(name);
+    WriteJsonFloat(w, v);
+  }
+  w.EndObject();
+  w.Key("samples");
+  w.StartObject();
+  if (req.per_step) {
+    w.Key("totalQueryableSamplesPerStep");
+    w.StartArray();
+    for (const auto& [ts, n] : stats.samples.per_step) {
+      w.StartArray();
+      WriteFloatSeconds(w, ts);
+      w.Int64(n);
+      w.EndArray();
+    }
+    w.EndArray();
+  }
+  w.Key("totalQueryableSamples");
+  w.Int64(stats.samples.total_queryable_samples);
+  w.Key("peakSamples");
+  w.Int64(stats.samples.peak_samples);
+  w.EndObject();
+  w.EndObject();
+}
+
+HttpResponse ValueResponse(const promql::Result& r, std::string_view query, const StatsRequest& stats) {
   if (!r.status.ok()) {
     return ErrorResponse(EngineError(r.status));
   }
@@ -104,10 +164,33 @@ HttpResponse ValueResponse(const promql::Result& r, std::string_view query, bool
           WriteString(w, st->v);
           w.EndArray();
         }
+        if (stats.wanted) {
+          w.Key("stats");
+          WriteStats(w, r.stats, stats);
+        }
         w.EndObject();
       },
       warnings, infos);
-  (void)range;
+}
+
+// Runs one query through `run`, with the metrics and stats around it.
+template <typename Run>
+HttpResponse ExecQuery(const QueryContext& ctx, const Params& params, std::string_view query, bool range,
+                       promql::QueryOptions& opts, Run run) {
+  StatsRequest stats;
+  stats.wanted = !params.Get("stats").empty();
+  stats.per_step = params.Get("stats") == "all";
+  opts.per_step_stats = stats.per_step;
+  const auto start = std::chrono::steady_clock::now();
+  promql::Result result;
+  {
+    EngineMetrics::InFlight in_flight(ctx.metrics);
+    result = run();
+  }
+  stats.exec_queue = ctx.queue_seconds;
+  stats.exec_total = ctx.queue_seconds + std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (ctx.metrics != nullptr) ctx.metrics->ObserveQuery(ctx.queue_seconds, result.stats, range);
+  return ValueResponse(result, query, stats);
 }
 
 // Optional start/end of the metadata endpoints.
@@ -331,7 +414,8 @@ HttpResponse InstantQuery(const QueryContext& ctx, const Params& params) {
   promql::QueryOptions opts;
   if (auto err = ParseQueryOptions(params, &opts)) return *err;
   const std::string query(params.Get("query"));
-  return ValueResponse(ctx.engine.InstantQuery(ctx.storage, query, t, opts), query, false);
+  return ExecQuery(ctx, params, query, false, opts,
+                   [&] { return ctx.engine.InstantQuery(ctx.storage, query, t, opts); });
 }
 
 HttpResponse RangeQuery(const QueryContext& ctx, const Params& params) {
@@ -357,7 +441,8 @@ HttpResponse RangeQuery(const QueryContext& ctx, const Params& params) {
   promql::QueryOptions opts;
   if (auto err = ParseQueryOptions(params, &opts)) return *err;
   const std::string query(params.Get("query"));
-  return ValueResponse(ctx.engine.RangeQuery(ctx.storage, query, *start, *end, *step, opts), query, true);
+  return ExecQuery(ctx, params, query, true, opts,
+                   [&] { return ctx.engine.RangeQuery(ctx.storage, query, *start, *end, *step, opts); });
 }
 
 HttpResponse Series(const QueryContext& ctx, const Params& params) {

@@ -14,6 +14,7 @@
 #include <string>
 #include <string_view>
 
+#include "api/engine_metrics.h"
 #include "api/http_types.h"
 #include "api/params.h"
 #include "promql/engine.h"
@@ -26,7 +27,17 @@ struct QueryContext {
   const promql::Engine& engine;
   tsdb::Storage& storage;
   int64_t now_ms;  // the default `time` of instant queries
+  // Fed by /query and /query_range when set; must outlive the call.
+  EngineMetrics* metrics = nullptr;
+  double queue_seconds = 0;  // the request's wait for a handler thread
 };
+
+// /query and /query_range take Prometheus's `stats` parameter: any
+// non-empty value adds data.stats = {"timings":{evalTotalTime,
+// resultSortTime, queryPreparationTime, innerEvalTime, execQueueTime,
+// execTotalTime}, "samples":{totalQueryableSamples, peakSamples}} (seconds,
+// counts; see promql/query_stats.h), and `stats=all` adds
+// samples.totalQueryableSamplesPerStep = [[<step time, float seconds>, n], ...].
 
 HttpResponse InstantQuery(const QueryContext& ctx, const Params& params);
 HttpResponse RangeQuery(const QueryContext& ctx, const Params& params);

@@ -1,16 +1,26 @@
 #include "api/router.h"
 
+#include <chrono>
+
 #include "api/envelope.h"
 
 namespace kubescrape::api {
 
-void Router::Add(std::set<std::string> methods, std::string path, Handler handler) {
+void Router::Add(std::set<std::string> methods, std::string path, Handler handler, std::string handler_name) {
   Route r;
   r.methods = std::move(methods);
   r.prefix = !path.empty() && path.back() == '/';
+  r.name = handler_name.empty() ? path : std::move(handler_name);
   r.path = std::move(path);
   r.handler = std::move(handler);
+  if (metrics_ != nullptr) metrics_->Register(r.name);
   routes_.push_back(std::move(r));
+}
+
+void Router::set_metrics(HttpMetrics* metrics) {
+  metrics_ = metrics;
+  if (metrics_ == nullptr) return;
+  for (const Route& r : routes_) metrics_->Register(r.name);
 }
 
 HttpResponse Router::Handle(const HttpRequest& request) const {
@@ -26,7 +36,14 @@ HttpResponse Router::Handle(const HttpRequest& request) const {
       best = &r;
     }
   }
-  if (best != nullptr) return best->handler(request);
+  if (best != nullptr) {
+    if (metrics_ == nullptr) return best->handler(request);
+    const auto start = std::chrono::steady_clock::now();
+    HttpResponse response = best->handler(request);
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    metrics_->Observe(best->name, response.status, seconds, response.body.size());
+    return response;
+  }
   if (path_known) {
     HttpResponse r;
     r.status = 405;

@@ -1,5 +1,7 @@
 #include "promql/engine.h"
 
+#include <chrono>
+
 #include <fmt/format.h>
 
 #include "model/label_names.h"
@@ -23,6 +25,23 @@ util::StatusOr<Matrix> CleanupMetricLabels(internal::Evaluator& ev, Matrix m) {
     if (s.drop_name) s.metric = internal::DropMetricName(s.metric);
   }
   return ev.MergeSeriesWithSameLabelset(std::move(m));
+}
+
+double SecondsSince(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+// Fills the stats of `result` from the evaluation's counters and timers.
+void FinishStats(Result& result, const internal::QueryContext& ctx, const internal::StepSamples& samples,
+                 int64_t start, int64_t interval, std::chrono::steady_clock::time_point eval_start) {
+  QuerySampleStats& s = result.stats.samples;
+  s.total_queryable_samples = samples.total;
+  s.peak_samples = ctx.peak_samples;
+  s.per_step.clear();
+  for (size_t i = 0; i < samples.per_step.size(); ++i) {
+    s.per_step.emplace_back(start + static_cast<int64_t>(i) * interval, samples.per_step[i]);
+  }
+  result.stats.timings.eval_total = SecondsSince(eval_start);
 }
 
 }  // namespace
@@ -52,6 +71,10 @@ Result Engine::Exec(tsdb::Storage& storage, std::string_view query, int64_t star
         "invalid expression type \"{}\" for range query, must be Scalar or instant Vector", DocumentedType(type)));
     return result;
   }
+  // Prometheus's timers: EvalTotalTime covers preparation, the inner
+  // evaluation and sorting; parsing comes before.
+  const auto eval_start = std::chrono::steady_clock::now();
+  result.stats.executed = true;
   internal::PreprocessExpr(expr, start, end);
 
   internal::QueryContext ctx;
@@ -84,23 +107,34 @@ Result Engine::Exec(tsdb::Storage& storage, std::string_view query, int64_t star
     ctx.querier = querier.get();
   }
   internal::SetOffsetForAtModifier(start, *expr);
+  result.stats.timings.query_preparation = SecondsSince(eval_start);
 
-  internal::Evaluator ev(ctx, start, end, instant ? 1 : step);
+  const int64_t interval = instant ? 1 : step;
+  internal::StepSamples samples;
+  if (options.per_step_stats) samples.per_step.assign(static_cast<size_t>((end - start) / interval) + 1, 0);
+  internal::Evaluator ev(ctx, start, end, interval, samples);
   if (const StringLiteral* s = TopLevelString(*expr)) {
     result.value = String{start, s->val};
+    FinishStats(result, ctx, samples, start, interval, eval_start);
     return result;
   }
+  const auto inner_start = std::chrono::steady_clock::now();
   auto evaluated = ev.Eval(*expr);
   if (evaluated.ok() && ctx.delayed_name_removal) evaluated = CleanupMetricLabels(ev, std::move(*evaluated));
+  result.stats.timings.inner_eval = SecondsSince(inner_start);
   result.annotations = std::move(ctx.annotations);
   if (!evaluated.ok()) {
     result.status = evaluated.status();
+    FinishStats(result, ctx, samples, start, interval, eval_start);
     return result;
   }
   Matrix m = std::move(*evaluated);
   if (!instant) {
+    const auto sort_start = std::chrono::steady_clock::now();
     SortByLabels(m);
+    result.stats.timings.result_sort = SecondsSince(sort_start);
     result.value = std::move(m);
+    FinishStats(result, ctx, samples, start, interval, eval_start);
     return result;
   }
   switch (type) {
@@ -119,6 +153,7 @@ Result Engine::Exec(tsdb::Storage& storage, std::string_view query, int64_t star
       result.value = std::move(m);
       break;
   }
+  FinishStats(result, ctx, samples, start, interval, eval_start);
   return result;
 }
 

@@ -33,6 +33,7 @@
 #include "promql/annotations.h"
 #include "promql/ast.h"
 #include "promql/parser.h"
+#include "promql/query_stats.h"
 #include "promql/value.h"
 #include "tsdb/storage.h"
 #include "util/clock.h"
@@ -58,12 +59,15 @@ struct QueryOptions {
   int64_t timeout_ms = 0;         // 0: the engine's; else the shorter of the two
   // When set and true, evaluation stops with Cancelled. Must outlive the call.
   const std::atomic<bool>* cancel = nullptr;
+  // Also count samples per step (the API's stats=all).
+  bool per_step_stats = false;
 };
 
 struct Result {
   util::Status status;
   Value value;  // valid when status is OK
   Annotations annotations;
+  QueryStats stats;  // timings and sample counts, also on evaluation errors
 };
 
 class Engine {

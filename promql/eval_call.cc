@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <set>
+#include <utility>
 
 #include "model/label_names.h"
 #include "model/regex.h"
@@ -177,7 +178,14 @@ util::StatusOr<Matrix> Evaluator::EvalRangeFunction(Call& call, size_t matrix_ar
     fixed_time = ms.vs().timestamp.has_value();
   } else {
     auto& sq = As<SubqueryExpr>(arg);
-    KS_ASSIGN_OR_RETURN(subquery_result, Eval(sq));
+    // The subquery's own samples are not counted: its points are, per step,
+    // as the function's windows (Prometheus's evalSubquery).
+    StepSamples uncounted;
+    StepSamples* counted = std::exchange(samples_, &uncounted);
+    auto evaluated = Eval(sq);
+    samples_ = counted;
+    if (!evaluated.ok()) return evaluated.status();
+    subquery_result = std::move(*evaluated);
     series = &subquery_result;
     range = sq.range_ms;
     offset = sq.offset_ms;
@@ -209,6 +217,8 @@ util::StatusOr<Matrix> Evaluator::EvalRangeFunction(Call& call, size_t matrix_ar
         if (lo > hi) lo = hi;
       }
       if (lo == hi) continue;
+      AddSamplesAtStep(step, static_cast<int64_t>(hi - lo));
+      ctx_.UpdatePeak(ctx_.current_samples + static_cast<int64_t>(r.floats.size() + (hi - lo)));
       RangeCall c{call, std::span<const FPoint>(pts.data() + lo, hi - lo), ts, range, offset, scalars, s.metric,
                   ctx_.annotations, util::Status::Ok()};
       std::optional<double> v = fn(c);

@@ -82,7 +82,9 @@ util::StatusOr<Matrix> Evaluator::Eval(Expr& e) {
   if (end_ < start_) return Matrix{};
   const int64_t before = ctx_.current_samples;
   KS_ASSIGN_OR_RETURN(Matrix m, EvalNode(e));
+  ctx_.UpdatePeak(ctx_.current_samples);
   ctx_.current_samples = before + TotalPoints(m);
+  ctx_.UpdatePeak(ctx_.current_samples);
   if (ctx_.current_samples > ctx_.max_samples) return ctx_.TooManySamples();
   return m;
 }
@@ -126,8 +128,12 @@ util::StatusOr<Matrix> Evaluator::EvalUnary(UnaryExpr& e) {
 }
 
 util::StatusOr<Matrix> Evaluator::EvalStepInvariant(StepInvariantExpr& e) {
-  Evaluator once(ctx_, start_, start_, interval_);
+  // One evaluation, counted at every step (Prometheus: as if each step ran
+  // as an instant query).
+  StepSamples inner;
+  Evaluator once(ctx_, start_, start_, interval_, inner);
   KS_ASSIGN_OR_RETURN(Matrix m, once.Eval(*e.expr));
+  for (int step = 0; step < NumSteps(); ++step) AddSamplesAtStep(step, inner.total);
   if (e.expr->kind == NodeKind::kMatrixSelector || e.expr->kind == NodeKind::kSubquery) return m;
   for (Series& s : m) {
     if (s.floats.size() != 1) return util::InternalError("unexpected number of samples");
@@ -149,8 +155,11 @@ util::StatusOr<Matrix> Evaluator::EvalSubquery(SubqueryExpr& e) {
   int64_t sub_start = interval * ((start_ - offset - range) / interval);
   if (sub_start <= start_ - offset - range) sub_start += interval;
   if (sub_start != start_) SetOffsetForAtModifier(sub_start, *e.expr);
-  Evaluator sub(ctx_, sub_start, end_ - offset, interval);
-  return sub.Eval(*e.expr);
+  StepSamples inner;
+  Evaluator sub(ctx_, sub_start, end_ - offset, interval, inner);
+  KS_ASSIGN_OR_RETURN(Matrix m, sub.Eval(*e.expr));
+  AddSamplesAtTime(end_, inner.total);  // Prometheus counts them at the last step
+  return m;
 }
 
 util::StatusOr<Matrix> Evaluator::RangeEval(const VectorMatching* matching, const StepFn& fn,

@@ -41,7 +41,9 @@ util::StatusOr<Matrix> Evaluator::EvalVectorSelector(const VectorSelector& vs) {
     Series r;
     const std::vector<FPoint>& pts = s.floats;
     size_t i = 0;  // first point with t > ref
+    int step = -1;
     for (int64_t ts = start_; ts <= end_; ts += interval_) {
+      ++step;
       const int64_t ref = ts - vs.offset_ms;
       while (i < pts.size() && pts[i].t <= ref) ++i;
       if (i == 0) continue;
@@ -49,8 +51,10 @@ util::StatusOr<Matrix> Evaluator::EvalVectorSelector(const VectorSelector& vs) {
       if (p.t <= ref - lookback || model::IsStaleNaN(p.f)) continue;
       if (r.floats.empty()) r.floats.reserve(steps);
       r.floats.push_back({ts, p.f});
+      AddSamplesAtStep(step, 1);
       if (++ctx_.current_samples > ctx_.max_samples) return ctx_.TooManySamples();
     }
+    ctx_.UpdatePeak(ctx_.current_samples);
     if (!r.floats.empty()) {
       r.metric = s.metric;
       out.push_back(std::move(r));
@@ -71,6 +75,7 @@ util::StatusOr<Matrix> Evaluator::EvalMatrixSelector(const MatrixSelector& ms) {
     for (const FPoint& p : s.floats) {
       if (p.t > mint && p.t <= maxt) r.floats.push_back(p);
     }
+    AddSamplesAtStep(0, static_cast<int64_t>(r.floats.size()));
     if (!r.floats.empty()) out.push_back(std::move(r));
   }
   return out;
@@ -85,7 +90,9 @@ util::StatusOr<Matrix> Evaluator::EvalTimestampOfSelector(const Call& call, cons
     Series r;
     const std::vector<FPoint>& pts = s.floats;
     size_t i = 0;
+    int step = -1;
     for (int64_t ts = start_; ts <= end_; ts += interval_) {
+      ++step;
       // With @, the selector looks at the fixed time on every step.
       const int64_t ref = vs.timestamp ? *vs.timestamp : ts - vs.offset_ms;
       if (vs.timestamp) i = 0;
@@ -94,6 +101,7 @@ util::StatusOr<Matrix> Evaluator::EvalTimestampOfSelector(const Call& call, cons
       const FPoint& p = pts[i - 1];
       if (p.t <= ref - lookback || model::IsStaleNaN(p.f)) continue;
       r.floats.push_back({ts, static_cast<double>(p.t) / 1000.0});
+      AddSamplesAtStep(step, 1);
       if (++ctx_.current_samples > ctx_.max_samples) return ctx_.TooManySamples();
     }
     if (r.floats.empty()) continue;

@@ -99,6 +99,17 @@ struct SelectorData {
   std::vector<Series> series;  // the samples in [mint, maxt]
 };
 
+// Samples counted against one evaluator's steps (Prometheus's QuerySamples
+// TotalSamples / TotalSamplesPerStep); nested evaluators get their own.
+struct StepSamples {
+  int64_t total = 0;
+  std::vector<int64_t> per_step;  // empty: per-step counts not kept
+  void Add(int step, int64_t n) {
+    total += n;
+    if (static_cast<size_t>(step) < per_step.size()) per_step[static_cast<size_t>(step)] += n;
+  }
+};
+
 // State shared by all evaluators of one query.
 struct QueryContext {
   std::string_view query;
@@ -113,12 +124,16 @@ struct QueryContext {
   const std::atomic<bool>* cancel = nullptr;
   uint32_t interrupt_counter = 0;
   int64_t current_samples = 0;
+  int64_t peak_samples = 0;  // the largest current_samples seen
   Annotations annotations;
   std::unordered_map<const VectorSelector*, SelectorData> selectors;
 
   // Timeout or cancellation, checked cheaply (the clock every 64 calls).
   util::Status CheckInterrupt();
   util::Status TooManySamples() const;
+  void UpdatePeak(int64_t n) {
+    if (n > peak_samples) peak_samples = n;
+  }
 };
 
 class Evaluator;
@@ -128,8 +143,10 @@ using StepFn = std::function<util::Status(std::span<StepVector> in, EvalNodeHelp
 
 class Evaluator {
  public:
-  Evaluator(QueryContext& ctx, int64_t start, int64_t end, int64_t interval)
-      : ctx_(ctx), start_(start), end_(end), interval_(interval) {}
+  // `samples` receives the samples counted at this evaluator's steps; it
+  // must outlive the evaluator.
+  Evaluator(QueryContext& ctx, int64_t start, int64_t end, int64_t interval, StepSamples& samples)
+      : ctx_(ctx), start_(start), end_(end), interval_(interval), samples_(&samples) {}
 
   // Evaluates a non-string expression into a matrix aligned to the steps.
   util::StatusOr<Matrix> Eval(Expr& e);
@@ -174,10 +191,15 @@ class Evaluator {
   util::StatusOr<Matrix> EvalAggregate(AggregateExpr& e);
   util::StatusOr<Matrix> EvalCountValues(AggregateExpr& e, std::vector<std::string> grouping);
 
+  // Counts `n` samples at step `step` (0-based) / at the step of time `ts`.
+  void AddSamplesAtStep(int step, int64_t n) { samples_->Add(step, n); }
+  void AddSamplesAtTime(int64_t ts, int64_t n) { samples_->Add(static_cast<int>((ts - start_) / interval_), n); }
+
   QueryContext& ctx_;
   const int64_t start_;
   const int64_t end_;
   const int64_t interval_;
+  StepSamples* samples_;  // swapped while a range function evaluates a subquery
 };
 
 // Prepares a parsed expression for evaluation (Prometheus's PreprocessExpr):

@@ -126,7 +126,8 @@ void AddDaemonRoutes(api::Router& router, RouteContext context) {
                              if (!params.ok()) return BadParams(params.status());
                              auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
                                  std::chrono::system_clock::now().time_since_epoch());
-                             api::QueryContext qc{*ctx->engine, *ctx->storage, now.count()};
+                             api::QueryContext qc{*ctx->engine, *ctx->storage, now.count(), ctx->engine_metrics,
+                                                  r.queue_seconds};
                              return fn(qc, *params);
                            });
   };
@@ -150,7 +151,7 @@ void AddDaemonRoutes(api::Router& router, RouteContext context) {
           std::chrono::system_clock::now().time_since_epoch());
       api::QueryContext qc{*ctx->engine, *ctx->storage, now.count()};
       return api::LabelValues(qc, *params, rest.substr(0, rest.size() - 7));
-    });
+    }, "/api/v1/label/:name/values");
   }
   router.Add({"GET", "POST"}, "/api/v1/format_query", [](const api::HttpRequest& r) {
     auto params = api::Params::Parse(r);

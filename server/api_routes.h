@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 
+#include "api/engine_metrics.h"
 #include "api/router.h"
 #include "api/status.h"
 #include "api/targets.h"
@@ -33,6 +34,8 @@ struct RouteContext {
   // The query endpoints; both must outlive the router.
   const promql::Engine* engine = nullptr;
   tsdb::Storage* storage = nullptr;
+  // Fed by the query endpoints when set; must outlive the router.
+  api::EngineMetrics* engine_metrics = nullptr;
   bool enable_lifecycle = false;
   std::string hostname;
   std::string listen_address;

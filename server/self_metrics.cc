@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <charconv>
+#include <cstdlib>
 #include <ctime>
 #include <fstream>
 #include <iterator>
@@ -29,6 +31,19 @@ std::string Escape(const std::string& v) {
   return out;
 }
 
+// Go's strconv.FormatFloat(f, 'g', -1, 64), as client_golang writes `le`
+// and `quantile` values ("0.1", "100000", "1e+06").
+std::string FormatG(double f) {
+  char buf[64];
+  auto sci = std::to_chars(buf, buf + sizeof(buf), f, std::chars_format::scientific);
+  const std::string s(buf, sci.ptr);
+  const size_t e = s.find('e');
+  const int exp = e == std::string::npos ? 0 : std::atoi(s.c_str() + e + 1);
+  if (exp < -4 || exp >= 6) return s;
+  auto fixed = std::to_chars(buf, buf + sizeof(buf), f, std::chars_format::fixed);
+  return std::string(buf, fixed.ptr);
+}
+
 class Writer {
  public:
   void Family(std::string_view name, std::string_view type, std::string_view help) {
@@ -48,11 +63,67 @@ class Writer {
       Sample(name, static_cast<double>(v), fmt::format("{}=\"{}\"", label, Escape(pool)));
     }
   }
+  // A classic histogram's _bucket (cumulative, then +Inf), _sum and _count.
+  void Histogram(std::string_view name, std::string_view labels, const api::HistogramData& h) {
+    const std::string sep = labels.empty() ? "" : ",";
+    for (size_t i = 0; i < h.upper_bounds.size(); ++i) {
+      Sample(fmt::format("{}_bucket", name), static_cast<double>(h.cumulative[i]),
+             fmt::format("{}{}le=\"{}\"", labels, sep, FormatG(h.upper_bounds[i])));
+    }
+    Sample(fmt::format("{}_bucket", name), static_cast<double>(h.count), fmt::format("{}{}le=\"+Inf\"", labels, sep));
+    Sample(fmt::format("{}_sum", name), h.sum, labels);
+    Sample(fmt::format("{}_count", name), static_cast<double>(h.count), labels);
+  }
   std::string Take() { return std::move(out_); }
 
  private:
   std::string out_;
 };
+
+// prometheus_engine_* and prometheus_http_* with Prometheus's names, types
+// and HELP texts (promql/engine.go, web/web.go).
+void WriteQueryMetrics(Writer& w, const api::EngineMetricsSnapshot& e, const api::HttpMetricsSnapshot& h) {
+  w.Family("prometheus_engine_queries", "gauge", "The current number of queries being executed or waiting.");
+  w.Sample("prometheus_engine_queries", static_cast<double>(e.queries));
+  w.Family("prometheus_engine_queries_concurrent_max", "gauge", "The max number of concurrent queries.");
+  w.Sample("prometheus_engine_queries_concurrent_max", static_cast<double>(e.concurrent_max));
+  constexpr std::string_view kDuration = "prometheus_engine_query_duration_seconds";
+  w.Family(kDuration, "summary", "Query timings");
+  for (const auto& [slice, d] : e.durations) {
+    const std::string slice_label = fmt::format("slice=\"{}\"", Escape(slice));
+    for (const auto& [q, v] : d.quantiles) {
+      w.Sample(kDuration, v, fmt::format("{},quantile=\"{}\"", slice_label, FormatG(q)));
+    }
+    w.Sample(fmt::format("{}_sum", kDuration), d.sum, slice_label);
+    w.Sample(fmt::format("{}_count", kDuration), static_cast<double>(d.count), slice_label);
+  }
+  w.Family("prometheus_engine_query_log_enabled", "gauge", "State of the query log.");
+  w.Sample("prometheus_engine_query_log_enabled", 0);
+  w.Family("prometheus_engine_query_log_failures_total", "counter", "The number of query log failures.");
+  w.Sample("prometheus_engine_query_log_failures_total", 0);
+  w.Family("prometheus_engine_query_samples_total", "counter", "The total number of samples loaded by all queries.");
+  w.Sample("prometheus_engine_query_samples_total", static_cast<double>(e.samples_total));
+
+  w.Family("prometheus_http_request_duration_seconds", "histogram", "Histogram of latencies for HTTP requests.");
+  for (const auto& [handler, m] : h.handlers) {
+    if (m.duration.count == 0) continue;  // histograms appear with the first request
+    w.Histogram("prometheus_http_request_duration_seconds", fmt::format("handler=\"{}\"", Escape(handler)),
+                m.duration);
+  }
+  w.Family("prometheus_http_requests_total", "counter", "Counter of HTTP requests.");
+  for (const auto& [handler, m] : h.handlers) {
+    for (const auto& [code, n] : m.requests_by_code) {
+      w.Sample("prometheus_http_requests_total", static_cast<double>(n),
+               fmt::format("code=\"{}\",handler=\"{}\"", code, Escape(handler)));
+    }
+  }
+  w.Family("prometheus_http_response_size_bytes", "histogram", "Histogram of response size for HTTP requests.");
+  for (const auto& [handler, m] : h.handlers) {
+    if (m.response_size.count == 0) continue;
+    w.Histogram("prometheus_http_response_size_bytes", fmt::format("handler=\"{}\"", Escape(handler)),
+                m.response_size);
+  }
+}
 
 }  // namespace
 
@@ -141,6 +212,7 @@ std::string FormatSelfMetrics(const SelfMetricsSnapshot& s) {
         t.wal_segment);
     one("kubescrape_tsdb_commits_total", "counter", "Committed append batches since start.", t.commits);
   }
+  if (s.has_query_metrics) WriteQueryMetrics(w, s.engine, s.http);
   return w.Take();
 }
 

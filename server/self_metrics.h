@@ -4,13 +4,18 @@
 // Prometheus dashboards keep working (prometheus_build_info,
 // prometheus_config_last_reload_successful, prometheus_sd_discovered_targets,
 // prometheus_target_scrape_pool_targets, process_*), plus kubescrape_*
-// metrics for what Prometheus does not have.
+// metrics for what Prometheus does not have. With query metrics: the
+// engine's prometheus_engine_* (api/engine_metrics.h) and the API's
+// prometheus_http_* (api/http_metrics.h).
 //
 // Thread-safety: pure functions over a snapshot.
 
 #include <cstdint>
 #include <map>
 #include <string>
+
+#include "api/engine_metrics.h"
+#include "api/http_metrics.h"
 
 namespace kubescrape::server {
 
@@ -61,6 +66,10 @@ struct SelfMetricsSnapshot {
   // The store; absent when the server was given none.
   bool has_storage = false;
   StorageMetrics storage;
+  // The query engine and the HTTP API; absent when not serving.
+  bool has_query_metrics = false;
+  api::EngineMetricsSnapshot engine;
+  api::HttpMetricsSnapshot http;
 };
 
 // The exposition text.

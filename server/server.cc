@@ -17,6 +17,8 @@
 #include <boost/asio/strand.hpp>
 #include <fmt/format.h>
 
+#include "api/engine_metrics.h"
+#include "api/http_metrics.h"
 #include "api/http_server.h"
 #include "api/router.h"
 #include "config/config.h"
@@ -69,7 +71,8 @@ struct Server::Impl {
         signals(io),
         scrapes(io.get_executor(), storage, clock, scraper::ScrapeLoop::Options{0, "Kubescrape/" KS_VERSION}),
         storage(storage),
-        engine(EngineOptionsFrom(options)) {}
+        engine(EngineOptionsFrom(options)),
+        engine_metrics(std::max(1, options.query_max_concurrency), clock) {}
 
   static promql::EngineOptions EngineOptionsFrom(const ServerOptions& o) {
     promql::EngineOptions e;
@@ -122,6 +125,8 @@ struct Server::Impl {
   scraper::ScrapeManager scrapes;
   tsdb::Storage& storage;
   promql::Engine engine;
+  api::EngineMetrics engine_metrics;
+  api::HttpMetrics http_metrics;
   api::Router router;
   std::unique_ptr<api::HttpServer> http;
   std::atomic<bool> applied{false};  // the first configuration is running
@@ -285,6 +290,11 @@ std::string Server::Impl::SelfMetrics() const {
     m.k8s_pods += k.pods;
     m.k8s_memory_bytes += k.memory_bytes;
   }
+  if (!options.listen_address.empty()) {
+    m.has_query_metrics = true;
+    m.engine = engine_metrics.Snapshot();
+    m.http = http_metrics.Snapshot();
+  }
   return FormatSelfMetrics(m);
 }
 
@@ -415,6 +425,8 @@ util::StatusOr<std::unique_ptr<Server>> Server::Open(ServerOptions options, tsdb
     ctx.hostname = p->options.hostname;
     ctx.listen_address = p->options.listen_address;
     ctx.config_file = p->options.config_file;
+    ctx.engine_metrics = &p->engine_metrics;
+    p->router.set_metrics(&p->http_metrics);
     AddDaemonRoutes(p->router, std::move(ctx));
     api::HttpServerOptions http_options;
     http_options.handler_threads = std::max(1, p->options.query_max_concurrency);

@@ -545,8 +545,15 @@ TEST(GrafanaTest, DashboardsParseAndCoverTheirMetrics) {
   EXPECT_TRUE(AnyContains(ks, {"scrape_duration_seconds"}));
   EXPECT_TRUE(AnyContains(ks, {"scrape_samples_scraped"}));
   ASSERT_FALSE(ks.empty());
-  EXPECT_NE(ks[0].find("query latency is not exported yet"), std::string::npos) << ks[0];
+  EXPECT_NE(ks[0].find("query latency per API handler"), std::string::npos) << ks[0];
   EXPECT_TRUE(AnyContains(ks, {"prometheus_tsdb_head_series"}));
+  // Query latency from the API's histogram and the engine's summary.
+  for (const char* q : {"histogram_quantile(0.5,", "histogram_quantile(0.9,", "histogram_quantile(0.99,"}) {
+    EXPECT_TRUE(AnyContains(ks, {q, "prometheus_http_request_duration_seconds_bucket", "by (le, handler)",
+                                 "handler=~\"/api/v1/query.*\""}))
+        << q;
+  }
+  EXPECT_TRUE(AnyContains(ks, {"prometheus_engine_query_duration_seconds{slice=\"inner_eval\"}"}));
 }
 
 }  // namespace

@@ -4,7 +4,11 @@
 
 #include <map>
 
+#include "api/router.h"
 #include "scraper/textparse.h"
+#include "server/api_routes.h"
+#include "tsdb/memory_storage.h"
+#include "util/clock.h"
 
 namespace kubescrape::server {
 namespace {
@@ -54,6 +58,130 @@ TEST(SelfMetricsTest, StorageMetricsWhenAStoreReportsThem) {
   auto m = Parse(FormatSelfMetrics(s));
   EXPECT_EQ(m.at("prometheus_tsdb_head_series"), 26);
   EXPECT_EQ(m.at("prometheus_tsdb_head_samples_appended_total{type=\"float\"}"), 260);
+}
+
+// The daemon's routes over a MemoryStorage with both metrics objects, as
+// server.cc wires them.
+class QueryMetricsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto app = storage_.NewAppender();
+    for (int64_t t = 0; t <= 60'000; t += 15'000) {
+      app->Append(0, model::Labels::FromPairs({{"__name__", "up"}, {"job", "api"}}), t, 1);
+      app->Append(0, model::Labels::FromPairs({{"__name__", "up"}, {"job", "db"}}), t, 0);
+    }
+    ASSERT_TRUE(app->Commit().ok());
+    RouteContext ctx;
+    ctx.engine = &engine_;
+    ctx.storage = &storage_;
+    ctx.engine_metrics = &engine_metrics_;
+    router_.set_metrics(&http_metrics_);
+    AddDaemonRoutes(router_, std::move(ctx));
+  }
+
+  int Get(std::string path, std::string query = "") {
+    api::HttpRequest r;
+    r.method = "GET";
+    r.path = std::move(path);
+    r.query = std::move(query);
+    return router_.Handle(r).status;
+  }
+
+  std::string Exposition() {
+    SelfMetricsSnapshot s;
+    s.has_query_metrics = true;
+    s.engine = engine_metrics_.Snapshot();
+    s.http = http_metrics_.Snapshot();
+    return FormatSelfMetrics(s);
+  }
+
+  tsdb::MemoryStorage storage_;
+  promql::Engine engine_;
+  util::FakeClock clock_{1'000'000};
+  api::EngineMetrics engine_metrics_{20, clock_};
+  api::HttpMetrics http_metrics_;
+  api::Router router_;
+};
+
+TEST_F(QueryMetricsTest, CountersPerHandlerAndCode) {
+  EXPECT_EQ(Get("/api/v1/query", "query=up&time=60"), 200);
+  EXPECT_EQ(Get("/api/v1/query", "query=up&time=60"), 200);
+  EXPECT_EQ(Get("/api/v1/query", "query=up%20%2B"), 400);
+  EXPECT_EQ(Get("/api/v1/query_range", "query=up&start=0&end=60&step=15"), 200);
+  EXPECT_EQ(Get("/api/v1/label/job/values"), 200);
+  EXPECT_EQ(Get("/nope"), 404);
+  const std::string text = Exposition();
+  auto m = Parse(text);
+  EXPECT_EQ(m.at("prometheus_http_requests_total{code=\"200\",handler=\"/api/v1/query\"}"), 2);
+  EXPECT_EQ(m.at("prometheus_http_requests_total{code=\"400\",handler=\"/api/v1/query\"}"), 1);
+  EXPECT_EQ(m.at("prometheus_http_requests_total{code=\"200\",handler=\"/api/v1/query_range\"}"), 1);
+  EXPECT_EQ(m.at("prometheus_http_requests_total{code=\"200\",handler=\"/api/v1/label/:name/values\"}"), 1);
+  // Registered routes start at 0; unmatched paths are not recorded.
+  EXPECT_EQ(m.at("prometheus_http_requests_total{code=\"200\",handler=\"/api/v1/series\"}"), 0);
+  EXPECT_EQ(text.find("handler=\"/nope\""), std::string::npos);
+  EXPECT_EQ(text.find("handler=\"/api/v1/label/job/values\""), std::string::npos);
+  EXPECT_EQ(m.at("prometheus_http_request_duration_seconds_count{handler=\"/api/v1/query\"}"), 3);
+  EXPECT_EQ(m.count("prometheus_http_request_duration_seconds_count{handler=\"/api/v1/series\"}"), 0u);
+  EXPECT_EQ(m.at("prometheus_http_response_size_bytes_count{handler=\"/api/v1/query_range\"}"), 1);
+  EXPECT_NE(text.find("# TYPE prometheus_http_request_duration_seconds histogram\n"), std::string::npos);
+  EXPECT_NE(text.find("# TYPE prometheus_http_requests_total counter\n"), std::string::npos);
+  EXPECT_NE(text.find("# HELP prometheus_http_response_size_bytes Histogram of response size for HTTP requests.\n"),
+            std::string::npos);
+}
+
+TEST_F(QueryMetricsTest, HistogramBucketsAreCumulativeWithPrometheusBounds) {
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(Get("/api/v1/query", "query=up&time=60"), 200);
+  auto m = Parse(Exposition());
+  const std::string h = "handler=\"/api/v1/query\"";
+  double prev = 0;
+  for (const char* le : {"0.1", "0.2", "0.4", "1", "3", "8", "20", "60", "120", "+Inf"}) {
+    const std::string key = "prometheus_http_request_duration_seconds_bucket{" + h + ",le=\"" + le + "\"}";
+    ASSERT_EQ(m.count(key), 1u) << key;
+    EXPECT_GE(m.at(key), prev) << key;
+    prev = m.at(key);
+  }
+  EXPECT_EQ(prev, 3);
+  prev = 0;
+  for (const char* le : {"100", "1000", "10000", "100000", "1e+06", "1e+07", "1e+08", "1e+09", "+Inf"}) {
+    const std::string key = "prometheus_http_response_size_bytes_bucket{" + h + ",le=\"" + le + "\"}";
+    ASSERT_EQ(m.count(key), 1u) << key;
+    EXPECT_GE(m.at(key), prev) << key;
+    prev = m.at(key);
+  }
+  EXPECT_EQ(prev, 3);
+}
+
+TEST_F(QueryMetricsTest, EngineMetrics) {
+  EXPECT_EQ(Get("/api/v1/query", "query=up&time=60"), 200);                   // 2 samples
+  EXPECT_EQ(Get("/api/v1/query_range", "query=up&start=0&end=60&step=15"), 200);  // 10 samples
+  EXPECT_EQ(Get("/api/v1/query", "query=up%20%2B"), 400);                      // not executed
+  const std::string text = Exposition();
+  auto m = Parse(text);
+  EXPECT_EQ(m.at("prometheus_engine_query_samples_total"), 12);
+  EXPECT_EQ(m.at("prometheus_engine_queries"), 0);
+  EXPECT_EQ(m.at("prometheus_engine_queries_concurrent_max"), 20);
+  EXPECT_EQ(m.at("prometheus_engine_query_log_enabled"), 0);
+  EXPECT_EQ(m.at("prometheus_engine_query_duration_seconds_count{slice=\"inner_eval\"}"), 2);
+  EXPECT_EQ(m.at("prometheus_engine_query_duration_seconds_count{slice=\"prepare_time\"}"), 2);
+  EXPECT_EQ(m.at("prometheus_engine_query_duration_seconds_count{slice=\"queue_time\"}"), 2);
+  EXPECT_EQ(m.at("prometheus_engine_query_duration_seconds_count{slice=\"result_sort\"}"), 1);
+  for (const char* q : {"0.5", "0.9", "0.99"}) {
+    const std::string key = std::string("prometheus_engine_query_duration_seconds{slice=\"inner_eval\",quantile=\"") +
+                            q + "\"}";
+    ASSERT_EQ(m.count(key), 1u) << key;
+    EXPECT_GE(m.at(key), 0) << key;
+  }
+  EXPECT_NE(text.find("# HELP prometheus_engine_query_duration_seconds Query timings\n"
+                      "# TYPE prometheus_engine_query_duration_seconds summary\n"),
+            std::string::npos);
+  EXPECT_NE(text.find("# TYPE prometheus_engine_query_samples_total counter\n"), std::string::npos);
+}
+
+TEST(SelfMetricsTest, NoQueryMetricsWithoutAnApi) {
+  SelfMetricsSnapshot s;
+  const std::string text = FormatSelfMetrics(s);
+  EXPECT_EQ(text.find("prometheus_http_"), std::string::npos);
+  EXPECT_EQ(text.find("prometheus_engine_"), std::string::npos);
 }
 
 TEST(SelfMetricsTest, ProcessMetricsAreRead) {
