@@ -7,6 +7,8 @@ find_package(OpenSSL REQUIRED)           # libssl-dev: OpenSSL::Crypto, OpenSSL:
 find_package(ZLIB REQUIRED)              # zlib1g-dev: ZLIB::ZLIB
 find_package(Boost 1.81 EXACT REQUIRED)  # libboost1.81-dev: Boost::headers (Asio, Beast)
 pkg_check_modules(RE2 REQUIRED IMPORTED_TARGET re2)   # libre2-dev has no CMake config
+find_package(Snappy REQUIRED)            # libsnappy-dev: Snappy::snappy (WAL records, as Prometheus)
+pkg_check_modules(ZSTD REQUIRED IMPORTED_TARGET libzstd)  # libzstd-dev: WAL records (Prometheus's zstd option)
 find_package(RapidJSON REQUIRED)         # rapidjson-dev: include dirs only
 if(NOT TARGET ks_rapidjson)
   add_library(ks_rapidjson INTERFACE)

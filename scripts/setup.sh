@@ -12,7 +12,7 @@ PACKAGES=(
   cmake ninja-build g++ pkg-config ccache
   # libraries (Debian packages only; see docs/architecture.md)
   libboost1.81-dev rapidjson-dev libyaml-cpp-dev libre2-dev libfmt-dev
-  zlib1g-dev libssl-dev
+  zlib1g-dev libssl-dev libsnappy-dev libzstd-dev
   # tests and benchmarks
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   # real peers for integration tests and side-by-side benchmarks

@@ -39,8 +39,8 @@ util::Status CreateDirDurably(util::FileSystem& fs, const std::string& dir) {
 
 }  // namespace
 
-Wal::Wal(util::FileSystem& fs, std::string dir, uint64_t segment_size)
-    : fs_(fs), dir_(std::move(dir)), segment_size_(segment_size) {}
+Wal::Wal(util::FileSystem& fs, std::string dir, uint64_t segment_size, WalCompression compression)
+    : fs_(fs), dir_(std::move(dir)), segment_size_(segment_size), compression_(compression) {}
 
 util::StatusOr<std::unique_ptr<Wal>> Wal::Open(util::FileSystem& fs, std::string dir, WalOptions options,
                                                const RecordFn& replay) {
@@ -72,7 +72,7 @@ util::StatusOr<std::unique_ptr<Wal>> Wal::Open(util::FileSystem& fs, std::string
   }
   if (replayed.checkpoint && next <= *replayed.checkpoint) next = *replayed.checkpoint + 1;
 
-  auto wal = std::unique_ptr<Wal>(new Wal(fs, std::move(dir), options.segment_size));
+  auto wal = std::unique_ptr<Wal>(new Wal(fs, std::move(dir), options.segment_size, options.compression));
   std::lock_guard<std::mutex> lock(wal->mu_);
   wal->stats_.replay = std::move(replayed);
   KS_RETURN_IF_ERROR(wal->StartSegment(next));
@@ -91,12 +91,18 @@ util::Status Wal::StartSegment(uint64_t index) {
 }
 
 util::Status Wal::Log(std::span<const std::string_view> records) {
+  // Compressed before taking the lock, so committers compress in parallel.
+  thread_local std::vector<std::string> compressed;
+  thread_local std::vector<uint8_t> flags;
+  if (compressed.size() < records.size()) compressed.resize(records.size());
+  flags.assign(records.size(), 0);
+  for (size_t i = 0; i < records.size(); ++i) flags[i] = CompressRecord(compression_, records[i], &compressed[i]);
   std::lock_guard<std::mutex> lock(mu_);
   if (closed_) return util::FailedPreconditionError("WAL " + dir_ + " is closed");
   if (!error_.ok()) return error_;
   util::Status s;
-  for (std::string_view record : records) {
-    s = AppendRecord(record);
+  for (size_t i = 0; i < records.size(); ++i) {
+    s = flags[i] != 0 ? AppendRecord(compressed[i], flags[i]) : AppendRecord(records[i]);
     if (!s.ok()) break;
   }
   if (s.ok()) s = WriteBuffer();
@@ -116,7 +122,7 @@ uint64_t Wal::Capacity() const {
   return (page_left > kHeaderSize ? page_left - kHeaderSize : 0) + whole_pages * kMaxFragmentData;
 }
 
-util::Status Wal::AppendRecord(std::string_view record) {
+util::Status Wal::AppendRecord(std::string_view record, uint8_t flags) {
   // Records do not cross segments unless they are bigger than a segment.
   if (record.size() > Capacity() && segment_bytes_ > 0) KS_RETURN_IF_ERROR(Rotate());
   bool first = true;
@@ -133,7 +139,7 @@ util::Status Wal::AppendRecord(std::string_view record) {
     const bool last = n == record.size();
     const uint8_t kind = first ? (last ? kFull : kFirst) : (last ? kLast : kMiddle);
     char header[kHeaderSize];
-    header[0] = static_cast<char>(kind);
+    header[0] = static_cast<char>(kind | flags);
     util::EncodeFixed16BE(header + 1, static_cast<uint16_t>(n));
     util::EncodeFixed32BE(header + 3, util::crc32c::Value(record.data(), n));
     buf_.append(header, kHeaderSize);

@@ -35,6 +35,7 @@
 #include <string_view>
 #include <vector>
 
+#include "tsdb/wal_compress.h"
 #include "tsdb/wal_format.h"
 #include "tsdb/wal_reader.h"
 #include "util/file_system.h"
@@ -46,6 +47,9 @@ struct WalOptions {
   // Segments rotate before exceeding this. REQUIRES: a positive multiple of
   // wal_format::kPageSize.
   uint64_t segment_size = wal_format::kDefaultSegmentSize;
+  // Records are compressed as Prometheus 3 does by default (a record that
+  // would not shrink is written as is).
+  WalCompression compression = WalCompression::kSnappy;
 };
 
 struct WalStats {
@@ -104,9 +108,10 @@ class Wal {
   WalStats stats() const;
 
  private:
-  Wal(util::FileSystem& fs, std::string dir, uint64_t segment_size);
+  Wal(util::FileSystem& fs, std::string dir, uint64_t segment_size, WalCompression compression);
   util::Status StartSegment(uint64_t index);               // REQUIRES: mu_
-  util::Status AppendRecord(std::string_view record);      // REQUIRES: mu_
+  // `flags` are the record's compression flags (wal_compress.h).
+  util::Status AppendRecord(std::string_view record, uint8_t flags = 0);  // REQUIRES: mu_
   util::Status Rotate();                                   // REQUIRES: mu_
   util::Status WriteBuffer();                              // REQUIRES: mu_
   void PadPage();                                          // REQUIRES: mu_
@@ -118,6 +123,7 @@ class Wal {
   util::FileSystem& fs_;
   const std::string dir_;
   const uint64_t segment_size_;
+  const WalCompression compression_;
 
   // Serialises Sync() and Close() (the only places files are closed).
   std::mutex sync_mu_;

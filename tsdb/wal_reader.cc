@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "tsdb/wal_compress.h"
 #include "tsdb/wal_format.h"
 #include "util/coding.h"
 #include "util/crc32c.h"
@@ -67,11 +68,9 @@ bool WalReader::Next() {
     const auto type = static_cast<uint8_t>(p[0]);
     const size_t len = util::DecodeFixed16BE(p + 1);
     const uint32_t crc = util::DecodeFixed32BE(p + 3);
-    if ((type & (kSnappyFlag | kZstdFlag)) != 0) {
-      return Corrupt(at, "compressed fragment (type " + Hex(type) + ") is not supported by format version 1");
-    }
     const uint8_t kind = type & kKindMask;
-    if (type != kind || kind > kLast) return Corrupt(at, "invalid fragment type " + Hex(type));
+    const uint8_t flags = type & (kSnappyFlag | kZstdFlag);
+    if (type != (kind | flags) || kind > kLast) return Corrupt(at, "invalid fragment type " + Hex(type));
     if (kHeaderSize + len > page_left) return Corrupt(at, "fragment crosses a page boundary");
     if (kHeaderSize + len > avail) return Corrupt(at, "torn fragment: the segment ends inside it");
     const std::string_view data(p + kHeaderSize, len);
@@ -82,29 +81,42 @@ bool WalReader::Next() {
     switch (kind) {
       case kFull:
         if (in_record_) return Corrupt(at, "full fragment inside an unfinished record");
-        record_ = data;
         record_position_ = {seg, at};
+        if (!Finish(data, flags, at)) return false;
         last_good_ = end;
         return true;
       case kFirst:
         if (in_record_) return Corrupt(at, "first fragment inside an unfinished record");
         assembled_.assign(data);
         in_record_ = true;
+        record_flags_ = flags;
         record_position_ = {seg, at};
         break;
       case kMiddle:
         if (!in_record_) return Corrupt(at, "middle fragment outside a record");
+        if (flags != record_flags_) return Corrupt(at, "fragment compression differs from its record's");
         assembled_.append(data);
         break;
       default:  // kLast
         if (!in_record_) return Corrupt(at, "last fragment outside a record");
+        if (flags != record_flags_) return Corrupt(at, "fragment compression differs from its record's");
         assembled_.append(data);
         in_record_ = false;
-        record_ = assembled_;
+        if (!Finish(assembled_, flags, at)) return false;
         last_good_ = end;
         return true;
     }
   }
+}
+
+bool WalReader::Finish(std::string_view data, uint8_t flags, uint64_t at) {
+  if (flags == 0) {
+    record_ = data;
+    return true;
+  }
+  if (util::Status s = DecompressRecord(flags, data, &decompressed_); !s.ok()) return Corrupt(at, s.message());
+  record_ = decompressed_;
+  return true;
 }
 
 bool WalReader::NextChunk() {

@@ -65,6 +65,8 @@ class WalReader {
   bool NextChunk();
   bool OpenSegment(size_t i);
   bool Corrupt(uint64_t offset, std::string_view reason);
+  // Sets record_ to `data`, decompressed when `flags` say so.
+  bool Finish(std::string_view data, uint8_t flags, uint64_t at);
   bool Fail(util::Status status);
 
   util::FileSystem& fs_;
@@ -81,6 +83,8 @@ class WalReader {
 
   bool in_record_ = false;  // fragments of an unfinished record are in assembled_
   std::string assembled_;
+  uint8_t record_flags_ = 0;   // compression flags of the record in assembled_
+  std::string decompressed_;
   std::string_view record_;
   WalPosition record_position_;
   WalPosition last_good_;

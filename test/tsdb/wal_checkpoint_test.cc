@@ -66,7 +66,7 @@ void Commit(Wal& wal, int c) {
 
 TEST(WalCheckpointTest, CondensesAndReplaysBeforeLaterSegments) {
   MemFileSystem fs;
-  auto wal = Wal::Open(fs, kDir, {.segment_size = kPage});
+  auto wal = Wal::Open(fs, kDir, {.segment_size = kPage, .compression = WalCompression::kNone});
   ASSERT_TRUE(wal.ok());
   for (int c = 0; c < 30; ++c) Commit(**wal, c);
   ASSERT_GE((*wal)->current_segment(), 4u);

@@ -55,7 +55,7 @@ TEST(WalFailureTest, ManyRecordsRoundTrip) {
   std::vector<std::string> logged;
   const uint64_t segment_size = 4 * kPage;
   {
-    auto wal = Wal::Open(fs, kDir, {.segment_size = segment_size});
+    auto wal = Wal::Open(fs, kDir, {.segment_size = segment_size, .compression = WalCompression::kNone});
     ASSERT_TRUE(wal.ok());
     for (int batch = 0; batch < 1500; ++batch) {
       std::vector<std::string> records;
@@ -76,7 +76,7 @@ TEST(WalFailureTest, ManyRecordsRoundTrip) {
     EXPECT_LE(*fs.FileSize(std::string(kDir) + "/" + name), segment_size) << name;
   }
   std::unique_ptr<Wal> wal;
-  std::vector<std::string> replayed = OpenAndReplay(fs, kDir, &wal, {.segment_size = segment_size});
+  std::vector<std::string> replayed = OpenAndReplay(fs, kDir, &wal, {.segment_size = segment_size, .compression = WalCompression::kNone});
   EXPECT_TRUE(wal->stats().replay.corruption.ok());
   ASSERT_EQ(replayed.size(), logged.size());
   EXPECT_TRUE(replayed == logged);
@@ -152,7 +152,7 @@ TEST(WalFailureTest, BadCrc) {
   EXPECT_EQ(bad.records, Prefix(logged, 4));
 
   std::unique_ptr<Wal> wal;
-  EXPECT_EQ(OpenAndReplay(fs, kDir, &wal, {.segment_size = 2 * kPage}), Prefix(logged, 4));
+  EXPECT_EQ(OpenAndReplay(fs, kDir, &wal, {.segment_size = 2 * kPage, .compression = WalCompression::kNone}), Prefix(logged, 4));
   // Segments after the damaged one are gone; writing resumes after it.
   EXPECT_FALSE(fs.Exists(SegmentPath(kDir, 3)));
   EXPECT_EQ(wal->current_segment(), 2u);
@@ -208,7 +208,7 @@ TEST(WalFailureTest, TruncatedSegment) {
   EXPECT_EQ(truncated.records, Prefix(logged, 4));
 
   std::unique_ptr<Wal> wal;
-  EXPECT_EQ(OpenAndReplay(fs, kDir, &wal, {.segment_size = 2 * kPage}), Prefix(logged, 4));
+  EXPECT_EQ(OpenAndReplay(fs, kDir, &wal, {.segment_size = 2 * kPage, .compression = WalCompression::kNone}), Prefix(logged, 4));
   EXPECT_EQ(*fs.ListDir(kDir), (std::vector<std::string>{"00000000", "00000001", "00000002"}));
   EXPECT_EQ(*fs.FileSize(path) % kPage, 0u);
 }
@@ -267,7 +267,7 @@ TEST(WalFailureTest, RecordSpanningSegmentBoundary) {
       << torn.status.message();
   EXPECT_EQ(torn.last_good, (WalPosition{1, 0}));
   std::unique_ptr<Wal> wal;
-  EXPECT_EQ(OpenAndReplay(fs, kDir, &wal, {.segment_size = kPage}), Prefix(logged, 1));
+  EXPECT_EQ(OpenAndReplay(fs, kDir, &wal, {.segment_size = kPage, .compression = WalCompression::kNone}), Prefix(logged, 1));
   EXPECT_EQ(*fs.ListDir(kDir), (std::vector<std::string>{"00000000", "00000001"}));
   EXPECT_EQ(wal->current_segment(), 1u) << "the emptied segment is reused";
 }
@@ -282,7 +282,7 @@ TEST(WalFailureTest, MissingSegment) {
   EXPECT_EQ(gap.status.code(), StatusCode::kCorruption);
   EXPECT_NE(gap.status.message().find("segment 00000002 is missing"), std::string::npos);
   std::unique_ptr<Wal> wal;
-  EXPECT_EQ(OpenAndReplay(fs, kDir, &wal, {.segment_size = kPage}), Prefix(logged, 2));
+  EXPECT_EQ(OpenAndReplay(fs, kDir, &wal, {.segment_size = kPage, .compression = WalCompression::kNone}), Prefix(logged, 2));
   EXPECT_FALSE(fs.Exists(SegmentPath(kDir, 3)));
 }
 
@@ -297,7 +297,10 @@ TEST(WalFailureTest, MalformedFraming) {
   bad_padding[ok.size() + 50] = 1;
   const std::string crossing = ok + Fragment(wal_format::kFull, std::string(40000, 'x'));
   const Case cases[] = {
-      {"compressed", ok + Fragment(wal_format::kFull | wal_format::kSnappyFlag, "z"), "compressed fragment"},
+      {"bad snappy", ok + Fragment(wal_format::kFull | wal_format::kSnappyFlag, "z"), "snappy: corrupt record"},
+      {"bad zstd", ok + Fragment(wal_format::kFull | wal_format::kZstdFlag, "zzzz"), "zstd: "},
+      {"both flags", ok + Fragment(wal_format::kFull | wal_format::kSnappyFlag | wal_format::kZstdFlag, "z"),
+       "both snappy and zstd"},
       {"kind 5", ok + Fragment(5, "z"), "invalid fragment type 0x05"},
       {"high bit", ok + Fragment(0x81, "z"), "invalid fragment type 0x81"},
       {"padding", bad_padding, "non-zero byte in page padding"},
@@ -330,7 +333,7 @@ TEST(WalFailureTest, CheckpointIsReadFirstAndSegmentsAfterIt) {
 
   std::unique_ptr<Wal> wal;
   std::vector<std::string> want = {"cp0", "cp1", logged[3], logged[4], logged[5]};
-  EXPECT_EQ(OpenAndReplay(fs, kDir, &wal, {.segment_size = kPage}), want);
+  EXPECT_EQ(OpenAndReplay(fs, kDir, &wal, {.segment_size = kPage, .compression = WalCompression::kNone}), want);
   EXPECT_EQ(wal->stats().replay.checkpoint, std::optional<uint64_t>(2));
   EXPECT_EQ(wal->current_segment(), 6u);
   EXPECT_FALSE(fs.Exists(std::string(kDir) + "/checkpoint.00000009.tmp"));

@@ -33,15 +33,15 @@ bool Eventually(F condition) {
 
 TEST(WalTest, RejectsBadSegmentSize) {
   MemFileSystem fs;
-  EXPECT_EQ(Wal::Open(fs, kDir, {.segment_size = 0}).status().code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(Wal::Open(fs, kDir, {.segment_size = kPage + 1}).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(Wal::Open(fs, kDir, {.segment_size = 0, .compression = WalCompression::kNone}).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(Wal::Open(fs, kDir, {.segment_size = kPage + 1, .compression = WalCompression::kNone}).status().code(), StatusCode::kInvalidArgument);
 }
 
 TEST(WalTest, ReplayErrorFailsOpen) {
   MemFileSystem fs;
   testing::WriteWal(fs, kDir, {"a", "b"});
   int calls = 0;
-  auto wal = Wal::Open(fs, kDir, {}, [&](std::string_view) {
+  auto wal = Wal::Open(fs, kDir, kUncompressed, [&](std::string_view) {
     return ++calls == 2 ? util::InvalidArgumentError("bad record") : util::Status::Ok();
   });
   EXPECT_EQ(wal.status(), util::InvalidArgumentError("bad record"));
@@ -50,7 +50,7 @@ TEST(WalTest, ReplayErrorFailsOpen) {
 
 TEST(WalTest, Rotation) {
   MemFileSystem fs;
-  auto wal = Wal::Open(fs, kDir, {.segment_size = 2 * kPage});
+  auto wal = Wal::Open(fs, kDir, {.segment_size = 2 * kPage, .compression = WalCompression::kNone});
   ASSERT_TRUE(wal.ok());
   std::vector<std::string> logged;
   for (int i = 0; i < 30; ++i) {
@@ -74,7 +74,7 @@ TEST(WalTest, Rotation) {
 
 TEST(WalTest, LogAfterCloseFails) {
   MemFileSystem fs;
-  auto wal = Wal::Open(fs, kDir);
+  auto wal = Wal::Open(fs, kDir, kUncompressed);
   ASSERT_TRUE(wal.ok());
   ASSERT_TRUE((*wal)->Log("x").ok());
   ASSERT_TRUE((*wal)->Close().ok());
@@ -87,7 +87,7 @@ TEST(WalTest, LogAfterCloseFails) {
 TEST(WalTest, ZeroLengthRecordsAndBatches) {
   MemFileSystem fs;
   {
-    auto wal = Wal::Open(fs, kDir);
+    auto wal = Wal::Open(fs, kDir, kUncompressed);
     ASSERT_TRUE(wal.ok());
     ASSERT_TRUE((*wal)->Log("").ok());
     ASSERT_TRUE((*wal)->Log({"a", "", "bc"}).ok());
@@ -113,7 +113,7 @@ TEST(WalTest, PowerCutLosesOnlyUnsyncedData) {
   MemFileSystem fs;
   std::vector<std::string> logged;
   {
-    auto wal = Wal::Open(fs, kDir, {.segment_size = 2 * kPage});
+    auto wal = Wal::Open(fs, kDir, {.segment_size = 2 * kPage, .compression = WalCompression::kNone});
     ASSERT_TRUE(wal.ok());
     for (int i = 0; i < 30; ++i) {
       logged.push_back(MakeRecord(i, 5000));
@@ -130,7 +130,7 @@ TEST(WalTest, PowerCutLosesOnlyUnsyncedData) {
     fs.DropUnsyncedData();  // nothing Close wrote after the "cut" counts
   }
   std::unique_ptr<Wal> wal;
-  std::vector<std::string> replayed = OpenAndReplay(fs, kDir, &wal, {.segment_size = 2 * kPage});
+  std::vector<std::string> replayed = OpenAndReplay(fs, kDir, &wal, {.segment_size = 2 * kPage, .compression = WalCompression::kNone});
   // Every synced record survives, in order; nothing unsynced does in this
   // model (a real disk may keep some of it).
   ASSERT_GE(replayed.size(), 30u);
@@ -143,7 +143,7 @@ TEST(WalTest, PowerCutLosesOnlyUnsyncedData) {
   fs.DropUnsyncedData();
   wal.reset();
   fs.DropUnsyncedData();
-  replayed = OpenAndReplay(fs, kDir, &wal, {.segment_size = 2 * kPage});
+  replayed = OpenAndReplay(fs, kDir, &wal, {.segment_size = 2 * kPage, .compression = WalCompression::kNone});
   ASSERT_EQ(replayed.size(), 31u);
   EXPECT_EQ(replayed.back(), "after");
 }
@@ -152,7 +152,7 @@ TEST(WalTest, WriteErrorIsStickyAndRepairedOnReopen) {
   MemFileSystem fs;
   std::vector<std::string> acknowledged;
   {
-    auto wal = Wal::Open(fs, kDir);
+    auto wal = Wal::Open(fs, kDir, kUncompressed);
     ASSERT_TRUE(wal.ok());
     fs.SetAppendBudget(50000);  // the disk fills inside some record
     util::Status s;
@@ -176,7 +176,7 @@ TEST(WalTest, WriteErrorIsStickyAndRepairedOnReopen) {
 
 TEST(WalTest, SyncErrorIsSticky) {
   MemFileSystem fs;
-  auto wal = Wal::Open(fs, kDir);
+  auto wal = Wal::Open(fs, kDir, kUncompressed);
   ASSERT_TRUE(wal.ok());
   ASSERT_TRUE((*wal)->Log("a").ok());
   fs.SetSyncError(util::IoError("fdatasync: Input/output error"));
@@ -190,7 +190,7 @@ TEST(WalTest, SyncErrorIsSticky) {
 
 TEST(WalTest, SyncLoopSyncsPeriodically) {
   MemFileSystem fs;
-  auto wal = Wal::Open(fs, kDir);
+  auto wal = Wal::Open(fs, kDir, kUncompressed);
   ASSERT_TRUE(wal.ok());
   std::jthread syncer([&](std::stop_token stop) { (*wal)->SyncLoop(stop, 1ms); });
   ASSERT_TRUE((*wal)->Log(MakeRecord(0, 100)).ok());
@@ -202,7 +202,7 @@ TEST(WalTest, SyncLoopSyncsPeriodically) {
 
 TEST(WalTest, SyncLoopSyncsAFinishedSegmentAtOnce) {
   MemFileSystem fs;
-  auto wal = Wal::Open(fs, kDir, {.segment_size = kPage});
+  auto wal = Wal::Open(fs, kDir, {.segment_size = kPage, .compression = WalCompression::kNone});
   ASSERT_TRUE(wal.ok());
   // A period no test waits for: only the rotation can wake the loop.
   std::jthread syncer([&](std::stop_token stop) { (*wal)->SyncLoop(stop, std::chrono::hours(1)); });
@@ -217,7 +217,7 @@ TEST(WalTest, ConcurrentCommittersKeepBatchesWhole) {
   MemFileSystem fs;
   constexpr int kThreads = 8, kCommits = 300;
   {
-    auto wal = Wal::Open(fs, kDir, {.segment_size = 4 * kPage});
+    auto wal = Wal::Open(fs, kDir, {.segment_size = 4 * kPage, .compression = WalCompression::kNone});
     ASSERT_TRUE(wal.ok());
     std::jthread syncer([&](std::stop_token stop) { (*wal)->SyncLoop(stop, 1ms); });
     std::vector<std::jthread> committers;

@@ -18,6 +18,8 @@
 namespace kubescrape::tsdb::testing {
 
 inline constexpr uint64_t kPage = wal_format::kPageSize;
+// The framing tests place records at exact offsets: no compression.
+inline const WalOptions kUncompressed = {.compression = WalCompression::kNone};
 
 // Record `i` of `size` bytes: recognisable content that differs per record.
 inline std::string MakeRecord(uint64_t i, size_t size) {
@@ -52,7 +54,7 @@ inline ReadResult ReadAll(util::FileSystem& fs, const std::string& dir, uint64_t
 
 // Opens the WAL (replaying and repairing) and returns the records replayed.
 inline std::vector<std::string> OpenAndReplay(util::FileSystem& fs, const std::string& dir,
-                                              std::unique_ptr<Wal>* wal, WalOptions options = {}) {
+                                              std::unique_ptr<Wal>* wal, WalOptions options = kUncompressed) {
   std::vector<std::string> records;
   auto opened = Wal::Open(fs, dir, options, [&](std::string_view r) {
     records.emplace_back(r);
@@ -66,7 +68,7 @@ inline std::vector<std::string> OpenAndReplay(util::FileSystem& fs, const std::s
 // Logs `records` one per Log call into a fresh WAL and closes it.
 inline void WriteWal(util::FileSystem& fs, const std::string& dir, const std::vector<std::string>& records,
                      uint64_t segment_size = 64 * kPage) {
-  auto wal = Wal::Open(fs, dir, {.segment_size = segment_size});
+  auto wal = Wal::Open(fs, dir, {.segment_size = segment_size, .compression = WalCompression::kNone});
   ASSERT_TRUE(wal.ok()) << wal.status().ToString();
   for (const std::string& r : records) ASSERT_TRUE((*wal)->Log(r).ok());
   ASSERT_TRUE((*wal)->Close().ok());
