@@ -211,9 +211,84 @@ std::string FormatSelfMetrics(const SelfMetricsSnapshot& s) {
     one("kubescrape_tsdb_wal_segment_current", "gauge", "Index of the WAL segment being written.",
         t.wal_segment);
     one("kubescrape_tsdb_commits_total", "counter", "Committed append batches since start.", t.commits);
+    one("prometheus_tsdb_blocks_loaded", "gauge", "Number of currently loaded data blocks", t.blocks_loaded);
+    one("prometheus_tsdb_storage_blocks_bytes", "gauge",
+        "The number of bytes that are currently used for local storage by all blocks.", t.blocks_bytes);
+    one("prometheus_tsdb_compactions_total", "counter",
+        "Total number of compactions that were executed for the partition.", t.compactions);
+    one("prometheus_tsdb_compactions_failed_total", "counter",
+        "Total number of compactions that failed for the partition.", t.compactions_failed);
+    one("prometheus_tsdb_time_retentions_total", "counter",
+        "The number of times that blocks were deleted because the maximum time limit was exceeded.",
+        t.time_retentions);
+    one("prometheus_tsdb_size_retentions_total", "counter",
+        "The number of times that blocks were deleted because the maximum number of bytes was exceeded.",
+        t.size_retentions);
+    one("prometheus_tsdb_retention_limit_bytes", "gauge",
+        "Max number of bytes to be retained in the tsdb blocks, configured 0 means disabled",
+        t.retention_limit_bytes);
+    one("prometheus_tsdb_checkpoint_creations_total", "counter", "Total number of checkpoint creations attempted.",
+        t.checkpoints + t.checkpoints_failed);
+    one("prometheus_tsdb_checkpoint_creations_failed_total", "counter",
+        "Total number of checkpoint creations that failed.", t.checkpoints_failed);
+    one("prometheus_tsdb_wal_truncations_total", "counter", "Total number of write log truncations attempted.",
+        t.wal_truncations);
+    auto gauge = [&](std::string_view name, std::string_view help, double v) {
+      w.Family(name, "gauge", help);
+      w.Sample(name, v);
+    };
+    gauge("prometheus_tsdb_lowest_timestamp",
+          "Lowest timestamp value stored in the database. The unit is decided by the library consumer.",
+          static_cast<double>(t.lowest_timestamp_ms));
+    gauge("prometheus_tsdb_lowest_timestamp_seconds", "Lowest timestamp value stored in the database.",
+          static_cast<double>(t.lowest_timestamp_ms / 1000));
+    gauge("prometheus_tsdb_head_min_time",
+          "Minimum time bound of the head block. The unit is decided by the library consumer.",
+          static_cast<double>(t.head_min_time_ms));
+    gauge("prometheus_tsdb_head_max_time",
+          "Maximum timestamp of the head block. The unit is decided by the library consumer.",
+          static_cast<double>(t.head_max_time_ms));
   }
   if (s.has_query_metrics) WriteQueryMetrics(w, s.engine, s.http);
   return w.Take();
+}
+
+StorageMetrics StorageMetricsOf(const tsdb::DbStats& st, int64_t head_min_time_ms, int64_t head_max_time_ms,
+                                uint64_t retention_limit_bytes) {
+  StorageMetrics m;
+  m.head_series = st.head.num_series;
+  m.head_series_created = st.head.series_created;
+  m.head_series_removed = st.head.series_removed;
+  m.head_samples_appended = st.head.samples_appended;
+  m.head_chunks_created = st.head.chunks_created;
+  m.head_chunks_removed = st.head.chunks_removed;
+  m.out_of_order_samples = st.head.out_of_order;
+  m.out_of_bounds_samples = st.head.out_of_bounds;
+  m.duplicate_samples = st.head.duplicates;
+  m.wal_records = st.wal.records;
+  m.wal_bytes = st.wal.bytes;
+  m.wal_fsyncs = st.wal.syncs;
+  m.wal_segment = st.wal_segment;
+  m.commits = st.commits;
+  m.blocks_loaded = st.blocks.loaded;
+  m.blocks_bytes = st.blocks.bytes;
+  m.compactions = st.blocks.compactions;
+  m.compactions_failed = st.blocks.compactions_failed;
+  m.time_retentions = st.blocks.time_retentions;
+  m.size_retentions = st.blocks.size_retentions;
+  m.checkpoints = st.blocks.checkpoints;
+  m.checkpoints_failed = st.blocks.checkpoints_failed;
+  m.wal_truncations = st.blocks.wal_truncations;
+  m.retention_limit_bytes = retention_limit_bytes;
+  const bool head_empty = head_min_time_ms > head_max_time_ms;
+  m.head_min_time_ms = head_empty ? 0 : head_min_time_ms;
+  m.head_max_time_ms = head_empty ? 0 : head_max_time_ms;
+  if (st.blocks.loaded > 0) {
+    m.lowest_timestamp_ms = st.blocks.min_time;
+  } else if (!head_empty) {
+    m.lowest_timestamp_ms = head_min_time_ms;
+  }
+  return m;
 }
 
 void ReadProcessMetrics(SelfMetricsSnapshot* s) {

@@ -16,6 +16,7 @@
 
 #include "api/engine_metrics.h"
 #include "api/http_metrics.h"
+#include "tsdb/db.h"
 
 namespace kubescrape::server {
 
@@ -35,7 +36,25 @@ struct StorageMetrics {
   uint64_t wal_fsyncs = 0;
   uint64_t wal_segment = 0;
   uint64_t commits = 0;
+  // Blocks (tsdb::DbBlockStats).
+  uint64_t blocks_loaded = 0;
+  uint64_t blocks_bytes = 0;
+  uint64_t compactions = 0;
+  uint64_t compactions_failed = 0;
+  uint64_t time_retentions = 0;
+  uint64_t size_retentions = 0;
+  uint64_t checkpoints = 0;
+  uint64_t checkpoints_failed = 0;
+  uint64_t wal_truncations = 0;
+  uint64_t retention_limit_bytes = 0;
+  int64_t lowest_timestamp_ms = 0;  // oldest sample in blocks or head; 0 when empty
+  int64_t head_min_time_ms = 0;
+  int64_t head_max_time_ms = 0;
 };
+
+// The store's counters as /metrics shows them.
+StorageMetrics StorageMetricsOf(const tsdb::DbStats& stats, int64_t head_min_time_ms, int64_t head_max_time_ms,
+                                uint64_t retention_limit_bytes);
 
 struct SelfMetricsSnapshot {
   // Process.

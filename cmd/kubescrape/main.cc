@@ -122,25 +122,11 @@ int main(int argc, char** argv) {
     return 1;
   }
   ks::tsdb::Db& storage = **db;
-  options.storage_metrics = [&storage] {
-    const ks::tsdb::DbStats st = storage.stats();
-    ks::server::StorageMetrics m;
-    m.head_series = st.head.num_series;
-    m.head_series_created = st.head.series_created;
-    m.head_series_removed = st.head.series_removed;
-    m.head_samples_appended = st.head.samples_appended;
-    m.head_chunks_created = st.head.chunks_created;
-    m.head_chunks_removed = st.head.chunks_removed;
-    m.out_of_order_samples = st.head.out_of_order;
-    m.out_of_bounds_samples = st.head.out_of_bounds;
-    m.duplicate_samples = st.head.duplicates;
-    m.wal_records = st.wal.records;
-    m.wal_bytes = st.wal.bytes;
-    m.wal_fsyncs = st.wal.syncs;
-    m.wal_segment = st.wal_segment;
-    m.commits = st.commits;
-    return m;
+  options.storage_metrics = [&storage, retention_bytes = db_options.retention_bytes] {
+    return ks::server::StorageMetricsOf(storage.stats(), storage.head().MinTime(), storage.head().MaxTime(),
+                                        retention_bytes);
   };
+
   {
     auto server = ks::server::Server::Open(options, storage, ks::util::FileSystem::Default(),
                                            ks::util::SystemClock::Default());

@@ -6,7 +6,9 @@
 // seconds, mark a deleted pod's series stale, and explain each dropped pod.
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <filesystem>
+#include <set>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -19,6 +21,7 @@
 #include "test/fake_apiserver/fake_apiserver.h"
 #include "test/fake_apiserver/pod_builder.h"
 #include "test/testing/subprocess.h"
+#include "tsdb/db.h"
 #include "tsdb/memory_storage.h"
 #include "util/clock.h"
 
@@ -94,6 +97,7 @@ class KubernetesE2eTest : public ::testing::Test {
     if (server_) server_->Shutdown();
     if (runner_.joinable()) runner_.join();
     server_.reset();
+    db_.reset();
     apps_.clear();
     if (!dir_.empty()) std::filesystem::remove_all(dir_);
   }
@@ -124,16 +128,26 @@ class KubernetesE2eTest : public ::testing::Test {
     return yaml;
   }
 
-  void StartDaemon() {
+  // `extra_jobs` is appended to the origin config's scrape_configs. With a
+  // `db`, the daemon stores there (and reports its metrics) instead of in
+  // storage_.
+  void StartDaemon(const std::string& listen = "127.0.0.1:0", const std::string& extra_jobs = "",
+                   tsdb::Db* db = nullptr) {
     std::string path = (dir_ / "prometheus.yml").string();
-    std::ofstream(path) << OriginConfig();
+    std::ofstream(path) << OriginConfig() << extra_jobs;
     server::ServerOptions opts;
     opts.config_file = path;
     opts.threads = 2;
     opts.discovery_update_interval = 200ms;
     opts.handle_signals = false;
-    opts.listen_address = "127.0.0.1:0";
-    auto s = server::Server::Open(opts, storage_, util::FileSystem::Default(), util::SystemClock::Default());
+    opts.listen_address = listen;
+    if (db != nullptr) {
+      opts.storage_metrics = [db] {
+        return server::StorageMetricsOf(db->stats(), db->head().MinTime(), db->head().MaxTime(), 0);
+      };
+    }
+    tsdb::Storage& storage = db != nullptr ? static_cast<tsdb::Storage&>(*db) : storage_;
+    auto s = server::Server::Open(opts, storage, util::FileSystem::Default(), util::SystemClock::Default());
     ASSERT_TRUE(s.ok()) << s.status().message();
     server_ = std::move(*s);
     runner_ = std::thread([this] { server_->Run(); });
@@ -151,6 +165,7 @@ class KubernetesE2eTest : public ::testing::Test {
   std::unique_ptr<FakeApiServer> api_;
   std::map<std::string, AppProcess> apps_;
   tsdb::MemoryStorage storage_;
+  std::unique_ptr<tsdb::Db> db_;  // outlives the server (declared before it)
   std::unique_ptr<server::Server> server_;
   std::thread runner_;
 };
@@ -237,6 +252,82 @@ TEST_F(KubernetesE2eTest, OriginConfigKeepsTheRightPodsAndExplainsTheRest) {
     auto v = UpOf("minio-0");
     return v && model::IsStaleNaN(*v);
   }, 15s));
+}
+
+// Every PromQL expression of the shipped Grafana dashboards runs against the
+// daemon with demo data (the origin's Flask pods under load, the daemon
+// scraping itself), as Grafana would send it, and returns data.
+TEST_F(KubernetesE2eTest, DashboardQueriesRunOnDemoData) {
+  if (!AddAppPod("test", "flask-minio-7d9f", "flask-minio", "127.0.0.11")) {
+    GTEST_SKIP() << "the Flask app did not start (python3-flask, python3-prometheus-client installed?)";
+  }
+  ASSERT_TRUE(AddAppPod("test", "flask-minio-8e0a", "flask-minio", "127.0.0.12"));
+  // The daemon's own store (blocks, WAL), as it runs in production.
+  tsdb::DbOptions db_options;
+  db_options.maintenance_period = std::chrono::milliseconds(0);
+  auto db = tsdb::Db::Open(util::FileSystem::Default(), (dir_ / "data").string(), db_options);
+  ASSERT_TRUE(db.ok()) << db.status().ToString();
+  db_ = std::move(*db);
+  const int port = testing::FreePort();
+  StartDaemon(fmt::format("127.0.0.1:{}", port),
+              fmt::format("  - job_name: kubescrape\n    static_configs:\n      - targets: ['127.0.0.1:{}']\n", port),
+              db_.get());
+  auto daemon = scrapectl::DaemonGetter(fmt::format("http://127.0.0.1:{}", port));
+  ASSERT_TRUE(WaitUntil([&] {
+    auto body = daemon("/api/v1/query?query=count(up%7Bjob%3D%22kubernetes-pods%22%7D%20%3D%3D%201)");
+    return body.ok() && body->find("\"value\":[") != std::string::npos && body->find("\"2\"]") != std::string::npos;
+  })) << "both pods scraped and up";
+
+  // Load: requests of every kind on both pods, and queries on the API,
+  // spread over several scrapes so rates see them.
+  const auto load_until = std::chrono::steady_clock::now() + 6s;
+  while (std::chrono::steady_clock::now() < load_until) {
+    for (const auto& [name, app] : apps_) {
+      const std::string ip = name == "flask-minio-7d9f" ? "127.0.0.11" : "127.0.0.12";
+      auto get = scrapectl::DaemonGetter(fmt::format("http://{}:{}", ip, app.port));
+      (void)get("/");
+      (void)get("/api/items");
+      (void)get("/api/fail");  // a 500 (an error, for the getter)
+    }
+    (void)daemon("/api/v1/query?query=up");
+    (void)daemon("/api/v1/query_range?query=up&start=0&end=60&step=15");
+    std::this_thread::sleep_for(200ms);
+  }
+  std::this_thread::sleep_for(2500ms);  // two more scrapes of everything
+
+  std::vector<std::string> exprs;
+  for (const char* file : {"flask-app.json", "kubescrape.json"}) {
+    std::ifstream in(std::string(KS_SOURCE_DIR "/docker/grafana/dashboards/") + file);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    const std::string text = ss.str();
+    // "expr": "..." (JSON-escaped quotes inside).
+    for (size_t at = text.find("\"expr\": \""); at != std::string::npos; at = text.find("\"expr\": \"", at + 1)) {
+      std::string expr;
+      for (size_t i = at + 9; i < text.size() && text[i] != '"'; ++i) {
+        if (text[i] == '\\') ++i;
+        expr += text[i];
+      }
+      exprs.push_back(expr);
+    }
+  }
+  ASSERT_GE(exprs.size(), 25u);
+  // Legitimately empty with this demo: every target is up.
+  const std::set<std::string> may_be_empty = {"count by (job) (up == 0)"};
+  const auto now_s = std::chrono::duration_cast<std::chrono::seconds>(
+                         std::chrono::system_clock::now().time_since_epoch()).count();
+  for (std::string expr : exprs) {
+    const std::string original = expr;
+    for (size_t at; (at = expr.find("$__rate_interval")) != std::string::npos;) expr.replace(at, 16, "4s");
+    std::string q;
+    for (unsigned char c : expr) q += std::isalnum(c) ? std::string(1, c) : fmt::format("%{:02X}", c);
+    auto body = daemon(fmt::format("/api/v1/query_range?query={}&start={}&end={}&step=1", q, now_s - 5, now_s));
+    ASSERT_TRUE(body.ok()) << original << ": " << body.status().ToString();
+    EXPECT_NE(body->find("\"status\":\"success\""), std::string::npos) << original << ": " << *body;
+    if (!may_be_empty.contains(original)) {
+      EXPECT_NE(body->find("\"values\":[["), std::string::npos) << "no data for " << original << ": " << *body;
+    }
+  }
 }
 
 }  // namespace

@@ -60,6 +60,38 @@ TEST(SelfMetricsTest, StorageMetricsWhenAStoreReportsThem) {
   EXPECT_EQ(m.at("prometheus_tsdb_head_samples_appended_total{type=\"float\"}"), 260);
 }
 
+TEST(SelfMetricsTest, BlockMetricsFromTheDbsStats) {
+  tsdb::DbStats st;
+  st.head.num_series = 5;
+  st.blocks.loaded = 3;
+  st.blocks.bytes = 4096;
+  st.blocks.min_time = 1'000'000;
+  st.blocks.compactions = 4;
+  st.blocks.checkpoints = 2;
+  st.blocks.checkpoints_failed = 1;
+  st.blocks.size_retentions = 1;
+  SelfMetricsSnapshot s;
+  s.has_storage = true;
+  s.storage = StorageMetricsOf(st, 2'000'000, 9'000'000, 1 << 30);
+  auto m = Parse(FormatSelfMetrics(s));
+  EXPECT_EQ(m.at("prometheus_tsdb_head_series"), 5);
+  EXPECT_EQ(m.at("prometheus_tsdb_blocks_loaded"), 3);
+  EXPECT_EQ(m.at("prometheus_tsdb_storage_blocks_bytes"), 4096);
+  EXPECT_EQ(m.at("prometheus_tsdb_compactions_total"), 4);
+  EXPECT_EQ(m.at("prometheus_tsdb_checkpoint_creations_total"), 3);  // attempts
+  EXPECT_EQ(m.at("prometheus_tsdb_checkpoint_creations_failed_total"), 1);
+  EXPECT_EQ(m.at("prometheus_tsdb_size_retentions_total"), 1);
+  EXPECT_EQ(m.at("prometheus_tsdb_retention_limit_bytes"), 1 << 30);
+  EXPECT_EQ(m.at("prometheus_tsdb_lowest_timestamp"), 1'000'000);  // the oldest block's
+  EXPECT_EQ(m.at("prometheus_tsdb_lowest_timestamp_seconds"), 1000);
+  EXPECT_EQ(m.at("prometheus_tsdb_head_min_time"), 2'000'000);
+  EXPECT_EQ(m.at("prometheus_tsdb_head_max_time"), 9'000'000);
+  // No blocks: the head's oldest sample; an empty head reports 0.
+  st.blocks.loaded = 0;
+  EXPECT_EQ(StorageMetricsOf(st, 2'000'000, 9'000'000, 0).lowest_timestamp_ms, 2'000'000);
+  EXPECT_EQ(StorageMetricsOf(st, 1, 0, 0).lowest_timestamp_ms, 0);
+}
+
 // The daemon's routes over a MemoryStorage with both metrics objects, as
 // server.cc wires them.
 class QueryMetricsTest : public ::testing::Test {
