@@ -515,13 +515,6 @@ HttpResponse FormatQuery(const Params& params) {
   return SuccessResponse([&](JsonWriter& w) { WriteString(w, text); });
 }
 
-HttpResponse Metadata(const Params&) {
-  return SuccessResponse([](JsonWriter& w) {
-    w.StartObject();
-    w.EndObject();
-  });
-}
-
 HttpResponse QueryExemplars(const Params&) {
   return SuccessResponse([](JsonWriter& w) {
     w.StartArray();

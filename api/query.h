@@ -2,7 +2,7 @@
 // The query side of the Prometheus HTTP API, as pure functions over a
 // request's parameters, a PromQL engine and the storage:
 //   /api/v1/query, /api/v1/query_range, /api/v1/series, /api/v1/labels,
-//   /api/v1/label/<name>/values, /api/v1/format_query, /api/v1/metadata,
+//   /api/v1/label/<name>/values, /api/v1/format_query,
 //   /api/v1/query_exemplars.
 // Parameters, limits, result shapes, number and time formatting and error
 // types are Prometheus's (web/api/v1/api.go), so Grafana's Prometheus
@@ -46,8 +46,7 @@ HttpResponse LabelNames(const QueryContext& ctx, const Params& params);
 // `name` as it appears in the path (U__-escaped names are unescaped).
 HttpResponse LabelValues(const QueryContext& ctx, const Params& params, std::string_view name);
 HttpResponse FormatQuery(const Params& params);
-// No metadata or exemplars are stored yet: empty results of the right shape.
-HttpResponse Metadata(const Params& params);
+// No exemplars are stored yet: an empty result of the right shape.
 HttpResponse QueryExemplars(const Params& params);
 
 // Prometheus's parseTime: float Unix seconds (rounded to ms) or RFC 3339.

@@ -79,6 +79,8 @@ class ScrapeLoop : public std::enable_shared_from_this<ScrapeLoop> {
 
   const Target& target() const { return target_; }
   TargetHealth Health() const;
+  // The target's metric metadata (thread-safe).
+  std::shared_ptr<const MetadataMap> Metadata() const { return processor_.Metadata(); }
 
  private:
   ScrapeLoop(boost::asio::any_io_executor executor, Target target, std::shared_ptr<const ScrapeConfig> config,

@@ -127,7 +127,9 @@ std::vector<TargetStatus> ScrapeManager::ActiveTargets() const {
   std::lock_guard<std::mutex> lock(mu_);
   std::vector<TargetStatus> out;
   for (const auto& [name, pool] : pools_) {
-    for (const auto& [hash, loop] : pool.loops) out.push_back({name, loop->target(), loop->Health()});
+    for (const auto& [hash, loop] : pool.loops) {
+      out.push_back({name, loop->target(), loop->Health(), loop->Metadata()});
+    }
   }
   return out;
 }

@@ -36,6 +36,7 @@ struct TargetStatus {
   std::string job;
   Target target;
   TargetHealth health;
+  std::shared_ptr<const MetadataMap> metadata = std::make_shared<const MetadataMap>();  // never null
 };
 
 // A discovered target that was dropped by relabeling or is invalid.

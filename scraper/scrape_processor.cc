@@ -119,11 +119,25 @@ util::Status ScrapeProcessor::AppendBody(const FetchedBody& fetched, int64_t t, 
   const ScrapeConfig& cfg = *config_;
   const uint64_t sample_limit = cfg.limits.sample_limit;
   sample_limit_hit_ = false;
+  metadata_.BeginScrape();
+  struct EndScrape {
+    MetadataTracker& m;
+    ~EndScrape() { m.EndScrape(); }
+  } end_scrape{metadata_};
   while (true) {
     TextParser::Entry entry = p.Next();
-    if (entry == TextParser::Entry::kEof) break;
-    if (entry == TextParser::Entry::kError) return p.error();
-    if (entry != TextParser::Entry::kSeries) continue;
+    if (entry == TextParser::Entry::kSeries) {
+      // Handled below.
+    } else if (entry == TextParser::Entry::kEof) {
+      break;
+    } else if (entry == TextParser::Entry::kError) {
+      return p.error();
+    } else {
+      if (entry == TextParser::Entry::kType) metadata_.OnType(p.MetricName(), p.Type());
+      else if (entry == TextParser::Entry::kHelp) metadata_.OnHelp(p.MetricName(), p.Help());
+      else if (entry == TextParser::Entry::kUnit) metadata_.OnUnit(p.MetricName(), p.Unit());
+      continue;
+    }
     ++report->samples_scraped;
     std::string_view raw = p.Series();
     std::optional<int64_t> ts = p.Timestamp();

@@ -28,6 +28,7 @@
 #include "model/labels.h"
 #include "model/labels_builder.h"
 #include "scraper/config.h"
+#include "scraper/metadata.h"
 #include "scraper/scrape_cache.h"
 #include "scraper/target.h"
 #include "scraper/textparse.h"
@@ -80,6 +81,8 @@ class ScrapeProcessor {
   void SetConfig(std::shared_ptr<const ScrapeConfig> config) { config_ = std::move(config); }
 
   const ScrapeCache& cache() const { return cache_; }
+  // The target's metric metadata; thread-safe.
+  std::shared_ptr<const MetadataMap> Metadata() const { return metadata_.Snapshot(); }
 
  private:
   util::Status AppendBody(const FetchedBody& fetched, int64_t t, tsdb::Appender& app, ScrapeReport* report);
@@ -95,6 +98,7 @@ class ScrapeProcessor {
   const util::Clock& clock_;
 
   ScrapeCache cache_;
+  MetadataTracker metadata_;
   TextParser parser_;
   // Synthetic series: labels and refs, in the order of kReportNames.
   std::vector<model::Labels> report_labels_;

@@ -8,6 +8,7 @@
 #include <tuple>
 
 #include "api/envelope.h"
+#include "api/metadata.h"
 #include "api/params.h"
 #include "api/query.h"
 
@@ -158,10 +159,15 @@ void AddDaemonRoutes(api::Router& router, RouteContext context) {
     if (!params.ok()) return BadParams(params.status());
     return api::FormatQuery(*params);
   });
-  router.Add({"GET"}, "/api/v1/metadata", [](const api::HttpRequest& r) {
+  router.Add({"GET"}, "/api/v1/metadata", [ctx](const api::HttpRequest& r) {
     auto params = api::Params::Parse(r);
     if (!params.ok()) return BadParams(params.status());
-    return api::Metadata(*params);
+    return api::MetadataResponse(ctx->targets().active, *params);
+  });
+  router.Add({"GET"}, "/api/v1/targets/metadata", [ctx](const api::HttpRequest& r) {
+    auto params = api::Params::Parse(r);
+    if (!params.ok()) return BadParams(params.status());
+    return api::TargetsMetadataResponse(ctx->targets().active, *params);
   });
   router.Add({"GET", "POST"}, "/api/v1/query_exemplars", [](const api::HttpRequest& r) {
     auto params = api::Params::Parse(r);

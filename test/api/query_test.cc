@@ -106,11 +106,10 @@ TEST_F(QueryApiTest, SeriesLabelsAndValues) {
   EXPECT_EQ(LabelValues(ctx, *Params::Parse(r), "U__jo_62_").body, R"({"status":"success","data":["api","db"]})");
 }
 
-TEST_F(QueryApiTest, FormatQueryMetadataExemplars) {
+TEST_F(QueryApiTest, FormatQueryAndExemplars) {
   HttpRequest r;
   r.query = "query=sum(up)by(job)";
   EXPECT_EQ(FormatQuery(*Params::Parse(r)).body, R"j({"status":"success","data":"sum by (job) (up)"})j");
-  EXPECT_EQ(Metadata(*Params::Parse(r)).body, R"({"status":"success","data":{}})");
   EXPECT_EQ(QueryExemplars(*Params::Parse(r)).body, R"({"status":"success","data":[]})");
 }
 

@@ -295,6 +295,12 @@ TEST_F(KubernetesE2eTest, DashboardQueriesRunOnDemoData) {
   }
   std::this_thread::sleep_for(2500ms);  // two more scrapes of everything
 
+  // Grafana's metric hints: the Flask app's metadata, from its scrapes.
+  auto metadata = daemon("/api/v1/metadata?metric=flask_http_requests_total");
+  ASSERT_TRUE(metadata.ok());
+  EXPECT_NE(metadata->find(R"("flask_http_requests_total":[{"type":"counter","help":")"), std::string::npos)
+      << *metadata;
+
   std::vector<std::string> exprs;
   for (const char* file : {"flask-app.json", "kubescrape.json"}) {
     std::ifstream in(std::string(KS_SOURCE_DIR "/docker/grafana/dashboards/") + file);
