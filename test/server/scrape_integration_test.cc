@@ -15,6 +15,7 @@
 #include "model/value.h"
 #include "server/server.h"
 #include "test/testing/subprocess.h"
+#include "test/testing/test_pki.h"
 #include "tsdb/memory_storage.h"
 
 namespace kubescrape {
@@ -224,6 +225,64 @@ scrape_configs:
   EXPECT_EQ(server_->reloads_failed(), 1u);
   size_t n = samples("up", "b").size();
   ASSERT_TRUE(WaitUntil([&] { return samples("up", "b").size() > n; }));
+}
+
+// HTTPS scraping through the daemon against a real TLS server:
+// prometheus-node-exporter with --web.config.file, requiring client
+// certificates signed by our CA. Right CA and client certificate: up; the
+// wrong CA, or no client certificate: down with the TLS error.
+TEST_F(ScrapeIntegrationTest, HttpsWithClientCertificatesAgainstNodeExporter) {
+  if (!testing::HaveExecutable("prometheus-node-exporter")) GTEST_SKIP() << "no prometheus-node-exporter";
+  const testing::Pki pki = testing::MakePki({"127.0.0.1"});
+  auto write = [&](const std::string& name, const std::string& text) {
+    std::ofstream((dir_ / name).string()) << text;
+    return (dir_ / name).string();
+  };
+  const std::string ca = write("ca.pem", pki.ca_cert);
+  const std::string other_ca = write("other-ca.pem", pki.other_ca_cert);
+  const std::string client_cert = write("client.pem", pki.client_cert);
+  const std::string client_key = write("client.key", pki.client_key);
+  const std::string web = write("web.yml", fmt::format("tls_server_config:\n  cert_file: {}\n  key_file: {}\n"
+                                                       "  client_auth_type: RequireAndVerifyClientCert\n"
+                                                       "  client_ca_file: {}\n",
+                                                       write("server.pem", pki.server_cert),
+                                                       write("server.key", pki.server_key), ca));
+  const int port = testing::FreePort();
+  auto node = Subprocess::Start({"prometheus-node-exporter", fmt::format("--web.listen-address=127.0.0.1:{}", port),
+                                 "--web.config.file=" + web, "--collector.disable-defaults", "--collector.loadavg"});
+  ASSERT_TRUE(node);
+  ASSERT_TRUE(testing::WaitForPort(port, 10s));
+
+  std::string yaml = "global:\n  scrape_interval: 1s\n  scrape_timeout: 800ms\nscrape_configs:\n";
+  yaml += Job("tls", port,
+              fmt::format("    scheme: https\n    tls_config:\n      ca_file: {}\n      cert_file: {}\n"
+                          "      key_file: {}\n",
+                          ca, client_cert, client_key));
+  yaml += Job("wrong-ca", port,
+              fmt::format("    scheme: https\n    tls_config:\n      ca_file: {}\n      cert_file: {}\n"
+                          "      key_file: {}\n",
+                          other_ca, client_cert, client_key));
+  yaml += Job("no-client-cert", port, fmt::format("    scheme: https\n    tls_config:\n      ca_file: {}\n", ca));
+  StartServer(yaml);
+
+  ASSERT_TRUE(WaitUntil([&] { return Target("tls") && Target("wrong-ca") && Target("no-client-cert"); }));
+  ASSERT_TRUE(WaitUntil([&] { return !Samples("tls", port, {{"__name__", "node_load1"}}).empty(); }))
+      << Target("tls")->health.last_error;
+  EXPECT_EQ(Samples("tls", port, {{"__name__", "up"}}).back().v, 1);
+  EXPECT_EQ(Target("tls")->target.scheme, "https");
+
+  auto wrong = Target("wrong-ca");
+  EXPECT_EQ(wrong->health.state, scraper::TargetHealth::State::kDown);
+  EXPECT_NE(wrong->health.last_error.find("certificate"), std::string::npos) << wrong->health.last_error;
+  EXPECT_EQ(Samples("wrong-ca", port, {{"__name__", "up"}}).back().v, 0);
+  EXPECT_TRUE(Samples("wrong-ca", port, {{"__name__", "node_load1"}}).empty());
+
+  ASSERT_TRUE(WaitUntil([&] {
+    auto t = Target("no-client-cert");
+    return t && t->health.state == scraper::TargetHealth::State::kDown;
+  }));
+  EXPECT_TRUE(Samples("no-client-cert", port, {{"__name__", "node_load1"}}).empty());
+  EXPECT_FALSE(Target("no-client-cert")->health.last_error.empty());
 }
 
 }  // namespace
