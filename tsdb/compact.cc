@@ -5,6 +5,7 @@
 
 #include "tsdb/chunk_format.h"
 #include "tsdb/chunk_xor.h"
+#include "tsdb/label_groups.h"
 #include "tsdb/merge_querier.h"
 
 namespace kubescrape::tsdb {
@@ -60,34 +61,18 @@ std::vector<size_t> OverlappingBlocks(const std::vector<BlockMeta>& metas) {
 class MergedChunkSeriesSet final : public ChunkSeriesSet {
  public:
   explicit MergedChunkSeriesSet(std::vector<std::unique_ptr<ChunkSeriesSet>> sets)
-      : sets_(std::move(sets)), valid_(sets_.size(), false) {}
+      : sets_(std::move(sets)), groups_(sets_) {}
 
   bool Next() override {
-    if (!started_) {
-      started_ = true;
-      for (size_t i = 0; i < sets_.size(); ++i) valid_[i] = sets_[i]->Next();
-    } else {
-      for (size_t i : group_) valid_[i] = sets_[i]->Next();
-    }
-    group_.clear();
-    for (size_t i = 0; i < sets_.size(); ++i) {
-      if (!valid_[i]) continue;
-      if (group_.empty()) {
-        group_.push_back(i);
-        continue;
-      }
-      const int c = model::Labels::Compare(sets_[i]->labels(), sets_[group_[0]]->labels());
-      if (c < 0) group_.assign(1, i);
-      else if (c == 0) group_.push_back(i);
-    }
-    if (group_.empty()) {
+    if (!groups_.Next()) {
       current_.reset();
       return false;
     }
-    current_ = group_.size() == 1 ? sets_[group_[0]]->chunks() : Merge();
+    const std::vector<size_t>& group = groups_.group();
+    current_ = group.size() == 1 ? sets_[group[0]]->chunks() : Merge();
     return true;
   }
-  const model::Labels& labels() const override { return sets_[group_[0]]->labels(); }
+  const model::Labels& labels() const override { return sets_[groups_.group()[0]]->labels(); }
   std::shared_ptr<const SeriesChunks> chunks() const override { return current_; }
   util::Status status() const override {
     for (const auto& s : sets_) {
@@ -100,7 +85,7 @@ class MergedChunkSeriesSet final : public ChunkSeriesSet {
   std::shared_ptr<const SeriesChunks> Merge() const {
     auto out = std::make_shared<SeriesChunks>();
     std::vector<std::shared_ptr<const SeriesChunks>> parts;
-    for (size_t i : group_) parts.push_back(sets_[i]->chunks());
+    for (size_t i : groups_.group()) parts.push_back(sets_[i]->chunks());
     std::vector<ChunkView> all;
     for (const auto& p : parts) all.insert(all.end(), p->chunks.begin(), p->chunks.end());
     std::stable_sort(all.begin(), all.end(), [](const ChunkView& a, const ChunkView& b) { return a.min_t < b.min_t; });
@@ -148,9 +133,7 @@ class MergedChunkSeriesSet final : public ChunkSeriesSet {
   }
 
   std::vector<std::unique_ptr<ChunkSeriesSet>> sets_;
-  std::vector<bool> valid_;
-  std::vector<size_t> group_;
-  bool started_ = false;
+  LabelGroups<ChunkSeriesSet> groups_;
   std::shared_ptr<const SeriesChunks> current_;
 };
 

@@ -161,6 +161,14 @@ class Db final : public Storage {
   util::Status CompactRange(int64_t mint, int64_t maxt);
   // Merges `parents` into one block and replaces them with it.
   util::Status CompactBlocks(const std::vector<std::shared_ptr<Block>>& parents);
+  // Opens the block WriteBlock reported (null when it wrote none); counts a
+  // failure.
+  util::StatusOr<std::shared_ptr<Block>> OpenWrittenBlock(util::StatusOr<std::optional<BlockMeta>> meta,
+                                                          const std::string& ulid);
+  // Replaces `remove` with `add` (may be null) in one step for queries.
+  void SwapBlocks(const std::vector<std::shared_ptr<Block>>& remove, const std::shared_ptr<Block>& add);
+  // Renames the block's directory out of the way, then removes it.
+  void RemoveBlockDir(const Block& b);
   void TruncateWal(int64_t mint);
   void DeleteBlocks(const std::vector<std::shared_ptr<Block>>& doomed, std::string_view reason);
   uint64_t WalBytes() const;

@@ -143,39 +143,10 @@ util::Status Db::CompactBlocks(const std::vector<std::shared_ptr<Block>>& parent
     std::unique_ptr<ChunkSeriesSet> merged = MergeChunkSets(std::move(sets));
     return WriteBlock(fs_, dir_, *merged, mint, maxt, info);
   }();
-  std::shared_ptr<Block> block;
-  if (meta.ok() && meta->has_value()) {
-    util::StatusOr<std::shared_ptr<Block>> b = Block::Open(fs_, dir_ + "/" + info.ulid);
-    if (b.ok()) {
-      block = std::move(*b);
-    } else {
-      meta = b.status();
-    }
-  }
-  if (!meta.ok()) {
-    std::lock_guard<std::mutex> lock(blocks_mu_);
-    ++block_stats_.compactions_failed;
-    return meta.status();
-  }
-  {
-    // One swap, so a query sees either the parents or the new block.
-    std::lock_guard<std::mutex> lock(blocks_mu_);
-    for (const auto& p : parents) std::erase(blocks_, p);
-    if (block != nullptr) {
-      blocks_.insert(std::upper_bound(blocks_.begin(), blocks_.end(), block,
-                                      [](const auto& a, const auto& b) {
-                                        return a->meta().min_time < b->meta().min_time;
-                                      }),
-                     block);
-    }
-    ++block_stats_.compactions;
-  }
-  for (const auto& p : parents) {
-    const std::string tmp = p->dir() + std::string(kTmpDeletion);
-    util::Status s = fs_.Rename(p->dir(), tmp);
-    if (s.ok()) s = fs_.RemoveAll(tmp);
-    if (!s.ok()) util::log::Error("Deleting a compacted block failed", {{"dir", p->dir()}, {"err", s}});
-  }
+  KS_ASSIGN_OR_RETURN(std::shared_ptr<Block> block, OpenWrittenBlock(std::move(meta), info.ulid));
+  // One swap, so a query sees either the parents or the new block.
+  SwapBlocks(parents, block);
+  for (const auto& p : parents) RemoveBlockDir(*p);
   KS_RETURN_IF_ERROR(fs_.SyncDir(dir_));
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
   util::log::Info("Compacted blocks",
@@ -187,6 +158,39 @@ util::Status Db::CompactBlocks(const std::vector<std::shared_ptr<Block>>& parent
   return util::Status::Ok();
 }
 
+util::StatusOr<std::shared_ptr<Block>> Db::OpenWrittenBlock(util::StatusOr<std::optional<BlockMeta>> meta,
+                                                            const std::string& ulid) {
+  util::StatusOr<std::shared_ptr<Block>> block = std::shared_ptr<Block>();
+  if (meta.ok() && meta->has_value()) block = Block::Open(fs_, dir_ + "/" + ulid);
+  if (!meta.ok()) block = meta.status();
+  if (!block.ok()) {
+    std::lock_guard<std::mutex> lock(blocks_mu_);
+    ++block_stats_.compactions_failed;
+  }
+  return block;
+}
+
+void Db::SwapBlocks(const std::vector<std::shared_ptr<Block>>& remove, const std::shared_ptr<Block>& add) {
+  std::lock_guard<std::mutex> lock(blocks_mu_);
+  for (const auto& r : remove) std::erase(blocks_, r);
+  if (add != nullptr) {
+    blocks_.insert(std::upper_bound(blocks_.begin(), blocks_.end(), add,
+                                    [](const auto& a, const auto& b) {
+                                      return a->meta().min_time < b->meta().min_time;
+                                    }),
+                   add);
+    ++block_stats_.compactions;
+  }
+}
+
+void Db::RemoveBlockDir(const Block& b) {
+  // Open queriers keep reading the mapped files; the names go now.
+  const std::string tmp = b.dir() + std::string(kTmpDeletion);
+  util::Status s = fs_.Rename(b.dir(), tmp);
+  if (s.ok()) s = fs_.RemoveAll(tmp);
+  if (!s.ok()) util::log::Error("Deleting a block failed", {{"dir", b.dir()}, {"err", s}});
+}
+
 util::Status Db::CompactRange(int64_t mint, int64_t maxt) {
   const auto start = std::chrono::steady_clock::now();
   const std::string ulid = RandomUlid(clock_.NowMillis());
@@ -195,29 +199,8 @@ util::Status Db::CompactRange(int64_t mint, int64_t maxt) {
     std::unique_ptr<ChunkSeriesSet> set = q->SelectChunks({});
     return WriteBlock(fs_, dir_, *set, mint, maxt, WriteInfo(ulid));
   }();
-  std::shared_ptr<Block> block;
-  if (meta.ok() && meta->has_value()) {
-    util::StatusOr<std::shared_ptr<Block>> b = Block::Open(fs_, dir_ + "/" + ulid);
-    if (b.ok()) {
-      block = std::move(*b);
-    } else {
-      meta = b.status();
-    }
-  }
-  if (!meta.ok()) {
-    std::lock_guard<std::mutex> lock(blocks_mu_);
-    ++block_stats_.compactions_failed;
-    return meta.status();
-  }
-  if (block != nullptr) {
-    std::lock_guard<std::mutex> lock(blocks_mu_);
-    blocks_.insert(std::upper_bound(blocks_.begin(), blocks_.end(), block,
-                                    [](const auto& a, const auto& b) {
-                                      return a->meta().min_time < b->meta().min_time;
-                                    }),
-                   block);
-    ++block_stats_.compactions;
-  }
+  KS_ASSIGN_OR_RETURN(std::shared_ptr<Block> block, OpenWrittenBlock(std::move(meta), ulid));
+  SwapBlocks({}, block);
   // Queries now find the range in the block (and, until this returns, in
   // the head too: the merge drops the duplicates).
   head_->Truncate(maxt);
@@ -308,11 +291,7 @@ void Db::DeleteBlocks(const std::vector<std::shared_ptr<Block>>& doomed, std::st
   }
   for (const auto& d : doomed) {
     util::log::Info("Deleting block beyond retention", {{"ulid", d->meta().ulid}, {"reason", std::string(reason)}});
-    // Open queriers keep reading the mapped files; the names go now.
-    const std::string tmp = d->dir() + std::string(kTmpDeletion);
-    util::Status s = fs_.Rename(d->dir(), tmp);
-    if (s.ok()) s = fs_.RemoveAll(tmp);
-    if (!s.ok()) util::log::Error("Deleting block failed", {{"dir", d->dir()}, {"err", s}});
+    RemoveBlockDir(*d);
   }
   if (util::Status s = fs_.SyncDir(dir_); !s.ok()) {
     util::log::Error("Syncing the data directory failed", {{"dir", dir_}, {"err", s}});

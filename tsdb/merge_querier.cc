@@ -4,6 +4,8 @@
 #include <iterator>
 #include <string>
 
+#include "tsdb/label_groups.h"
+
 namespace kubescrape::tsdb {
 namespace {
 
@@ -67,41 +69,20 @@ class MergedSampleIterator final : public SampleIterator {
   bool started_ = false;
 };
 
-// K-way merge of sorted series sets. The sets of the current group are
-// advanced only by the next Next(), so the group's labels stay valid.
+// K-way merge of sorted series sets.
 class MergedSeriesSet final : public SeriesSet {
  public:
-  explicit MergedSeriesSet(std::vector<std::unique_ptr<SeriesSet>> sets)
-      : sets_(std::move(sets)), valid_(sets_.size(), false) {}
+  explicit MergedSeriesSet(std::vector<std::unique_ptr<SeriesSet>> sets) : sets_(std::move(sets)), groups_(sets_) {}
 
-  bool Next() override {
-    if (!started_) {
-      started_ = true;
-      for (size_t i = 0; i < sets_.size(); ++i) valid_[i] = sets_[i]->Next();
-    } else {
-      for (size_t i : group_) valid_[i] = sets_[i]->Next();
-    }
-    group_.clear();
-    for (size_t i = 0; i < sets_.size(); ++i) {
-      if (!valid_[i]) continue;
-      if (group_.empty()) {
-        group_.push_back(i);
-        continue;
-      }
-      const int c = model::Labels::Compare(sets_[i]->labels(), sets_[group_[0]]->labels());
-      if (c < 0) group_.assign(1, i);
-      else if (c == 0) group_.push_back(i);
-    }
-    return !group_.empty();
-  }
-
-  const model::Labels& labels() const override { return sets_[group_[0]]->labels(); }
+  bool Next() override { return groups_.Next(); }
+  const model::Labels& labels() const override { return sets_[groups_.group()[0]]->labels(); }
 
   std::unique_ptr<SampleIterator> Samples() const override {
-    if (group_.size() == 1) return sets_[group_[0]]->Samples();
+    const std::vector<size_t>& group = groups_.group();
+    if (group.size() == 1) return sets_[group[0]]->Samples();
     std::vector<std::unique_ptr<SampleIterator>> its;
-    its.reserve(group_.size());
-    for (size_t i : group_) its.push_back(sets_[i]->Samples());
+    its.reserve(group.size());
+    for (size_t i : group) its.push_back(sets_[i]->Samples());
     return std::make_unique<MergedSampleIterator>(std::move(its));
   }
 
@@ -114,9 +95,7 @@ class MergedSeriesSet final : public SeriesSet {
 
  private:
   std::vector<std::unique_ptr<SeriesSet>> sets_;
-  std::vector<bool> valid_;
-  std::vector<size_t> group_;
-  bool started_ = false;
+  LabelGroups<SeriesSet> groups_;
 };
 
 std::vector<std::string> SortedUnion(std::vector<std::vector<std::string>> parts) {
