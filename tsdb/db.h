@@ -38,6 +38,7 @@
 #include <memory>
 #include <string>
 #include <mutex>
+#include <optional>
 #include <string_view>
 #include <thread>
 #include <vector>
