@@ -50,7 +50,9 @@ class BlockChunkSeriesSet final : public ChunkSeriesSet {
         }
         snap->chunks.push_back(ChunkView{m.min_t, m.max_t, c->data});
       }
-      if (snap->chunks.empty() || !snap->HasSampleIn(mint_, maxt_)) continue;
+      // As Prometheus: a series is selected by its chunks' time ranges, even
+      // when no sample of it lies in the range (a gap inside a chunk).
+      if (snap->chunks.empty()) continue;
       current_ = std::move(snap);
       return true;
     }

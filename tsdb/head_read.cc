@@ -36,7 +36,8 @@ class HeadChunkSeriesSet final : public ChunkSeriesSet {
         std::lock_guard<SpinLock> lock(s->mu);
         s->SnapshotLocked(mint_, maxt_, &snap->chunks, &snap->open_copy);
       }
-      if (!snap->HasSampleIn(mint_, maxt_)) continue;
+      // As Prometheus: selected by chunk time ranges (see block.cc).
+      if (snap->chunks.empty()) continue;
       current_ = std::move(snap);
       return true;
     }

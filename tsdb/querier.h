@@ -75,7 +75,8 @@ class ChunkSampleIterator final : public SampleIterator {
 
 // The series a ChunkQuerier selected, sorted by labels, each with its
 // chunks overlapping the querier's range (not clipped to it: a chunk may
-// hold samples outside). Only series with a sample in the range appear.
+// hold samples outside). As in Prometheus, a series appears when one of its
+// chunks overlaps the range, even if no sample of it lies inside (a gap).
 class ChunkSeriesSet {
  public:
   virtual ~ChunkSeriesSet() = default;
