@@ -4,7 +4,10 @@
 //
 // Samples go to the durable store (tsdb::Db) in --storage.tsdb.path: a head in
 // memory with a write-ahead log replayed on start (docs/storage.md).
+#include <malloc.h>
+
 #include <chrono>
+#include <cstdlib>
 #include <exception>
 #include <iostream>
 #include <string>
@@ -24,6 +27,12 @@
 namespace ks = kubescrape;
 
 int main(int argc, char** argv) {
+  // glibc gives each thread that allocates its own arena (up to 8 per core)
+  // and keeps what a query freed there: 24 handler threads each holding a
+  // large query's peak grew RSS to ~2 GB under repeated 24 h queries
+  // (docs/benchmarks.md). Two arenas bound that at a few hundred MB; the
+  // MALLOC_ARENA_MAX environment variable still wins.
+  if (std::getenv("MALLOC_ARENA_MAX") == nullptr) mallopt(M_ARENA_MAX, 2);
   ks::server::ServerOptions options;
   std::string log_level = "info";
   std::string log_format = "logfmt";
