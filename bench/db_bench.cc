@@ -1,11 +1,18 @@
-// Db benchmarks: restart time (tsdb::Db::Open replaying the WAL after a
-// kill -9, i.e. with no snapshot).
+// Db benchmarks: restart time (tsdb::Db::Open).
 //
-//   BM_DbOpen/N/S/disk   a WAL written by a Db from S commits of N series
-//       (one sample each, 15 s apart, like S scrapes of the same targets) is
-//       replayed by Db::Open in each iteration. disk=0: MemFileSystem (replay
-//       cost alone); disk=1: the real file system in a temp dir, page cache
-//       warm. Counters: s_per_million_series, wal_bytes, samples.
+//   BM_DbOpen/N/S/disk/snapshot/workers   a store written by a Db from S
+//       commits of N series (one sample each, 15 s apart, like S scrapes of
+//       the same targets) is opened in each iteration.
+//       snapshot=0: the kill -9 case: no head snapshot, the whole WAL is
+//         replayed, on `workers` threads (0: the default, the hardware
+//         concurrency up to 8; 1: sequential).
+//       snapshot=1: after a clean shutdown: the head snapshot is loaded and
+//         no WAL is left to replay (each iteration's close writes the next
+//         snapshot, untimed).
+//       disk=0: MemFileSystem (the cost of rebuilding the head alone);
+//       disk=1: the real file system in a temp dir, page cache warm.
+//       Counters: s_per_million_series, wal_bytes, samples (replayed from
+//       the WAL), snapshot_series.
 //
 //   build-X/bench/db_bench --benchmark_filter=BM_DbOpen
 
@@ -24,8 +31,10 @@
 namespace kubescrape::tsdb {
 namespace {
 
-DbOptions BenchOptions() {
+DbOptions BenchOptions(bool snapshot = false, int workers = 0) {
   DbOptions o;
+  o.snapshot_on_shutdown = snapshot;
+  o.replay_workers = workers;
   o.wal_sync_period = std::chrono::milliseconds(0);
   o.maintenance_period = std::chrono::milliseconds(0);
   o.retention = std::chrono::milliseconds(0);
@@ -46,8 +55,8 @@ std::vector<model::Labels> MakeSeries(int n) {
 }
 
 // Writes the WAL: `samples` commits of all `n` series.
-util::Status Fill(util::FileSystem& fs, const std::string& dir, int n, int samples) {
-  KS_ASSIGN_OR_RETURN(std::unique_ptr<Db> db, Db::Open(fs, dir, BenchOptions()));
+util::Status Fill(util::FileSystem& fs, const std::string& dir, int n, int samples, bool snapshot) {
+  KS_ASSIGN_OR_RETURN(std::unique_ptr<Db> db, Db::Open(fs, dir, BenchOptions(snapshot)));
   std::vector<model::Labels> series = MakeSeries(n);
   std::vector<SeriesRef> refs(n, 0);
   for (int s = 0; s < samples; ++s) {
@@ -63,6 +72,8 @@ void BM_DbOpen(benchmark::State& state) {
   const int n = static_cast<int>(state.range(0));
   const int samples = static_cast<int>(state.range(1));
   const bool disk = state.range(2) != 0;
+  const bool snapshot = state.range(3) != 0;
+  const int workers = static_cast<int>(state.range(4));
   util::log::SetDefault(
       std::make_unique<util::log::Logger>(util::log::Level::kWarn, util::log::Format::kLogfmt));
   util::MemFileSystem mem;
@@ -76,7 +87,7 @@ void BM_DbOpen(benchmark::State& state) {
     }
     dir = std::string(tmpl) + "/data";
   }
-  if (util::Status s = Fill(fs, dir, n, samples); !s.ok()) {
+  if (util::Status s = Fill(fs, dir, n, samples, snapshot); !s.ok()) {
     state.SkipWithError(s.ToString().c_str());
     return;
   }
@@ -86,19 +97,23 @@ void BM_DbOpen(benchmark::State& state) {
       if (auto size = fs.FileSize(dir + "/wal/" + name); size.ok()) wal_bytes += *size;
     }
   }
-  uint64_t replayed = 0;
+  uint64_t replayed = 0, snapshot_series = 0;
+  double snapshot_ms = 0, replay_ms = 0;
   std::chrono::steady_clock::duration opening{0};
   for (auto _ : state) {
     const auto start = std::chrono::steady_clock::now();
-    auto db = Db::Open(fs, dir, BenchOptions());
+    auto db = Db::Open(fs, dir, BenchOptions(snapshot, workers));
     opening += std::chrono::steady_clock::now() - start;
     if (!db.ok()) {
       state.SkipWithError(db.status().ToString().c_str());
       break;
     }
     replayed = (*db)->stats().replay.samples;
+    snapshot_series = (*db)->stats().replay.snapshot_series;
+    snapshot_ms = static_cast<double>((*db)->stats().replay.snapshot_duration.count());
+    replay_ms = static_cast<double>((*db)->stats().replay.duration.count());
     state.PauseTiming();
-    db->reset();  // closing adds an empty segment per iteration; not timed
+    db->reset();  // closing (an empty segment, the next snapshot) is not timed
     state.ResumeTiming();
   }
   if (state.iterations() > 0) {
@@ -107,13 +122,25 @@ void BM_DbOpen(benchmark::State& state) {
   }
   state.counters["wal_bytes"] = static_cast<double>(wal_bytes);
   state.counters["samples"] = static_cast<double>(replayed);
+  state.counters["snapshot_series"] = static_cast<double>(snapshot_series);
+  state.counters["snapshot_ms"] = snapshot_ms;  // of the last iteration
+  state.counters["replay_ms"] = replay_ms;      // snapshot and WAL
   state.SetItemsProcessed(state.iterations() * n);
   if (disk) fs.RemoveAll(util::DirName(dir)).IgnoreError();
 }
 BENCHMARK(BM_DbOpen)
-    ->Args({10'000, 120, 0})
-    ->Args({100'000, 120, 0})
-    ->Args({100'000, 120, 1})
+    ->Args({10'000, 120, 0, 0, 1})
+    ->Args({100'000, 120, 0, 0, 1})
+    ->Args({100'000, 120, 0, 0, 0})
+    ->Args({100'000, 120, 0, 0, 2})
+    ->Args({100'000, 120, 1, 0, 0})
+    ->Args({100'000, 120, 0, 1, 0})
+    ->Args({100'000, 120, 0, 1, 1})
+    ->Args({100'000, 120, 1, 1, 0})
+    ->Args({1'000'000, 120, 1, 0, 1})
+    ->Args({1'000'000, 120, 1, 0, 0})
+    ->Args({1'000'000, 120, 1, 1, 1})
+    ->Args({1'000'000, 120, 1, 1, 0})
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 

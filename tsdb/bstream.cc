@@ -90,6 +90,16 @@ uint8_t* BitWriter::Release() {
 
 void BitWriter::Clear() { std::free(Release()); }
 
+void BitWriter::Assign(std::span<const uint8_t> bytes, uint8_t free_bits) {
+  Clear();
+  if (bytes.empty()) return;
+  data_ = static_cast<uint8_t*>(std::malloc(bytes.size()));
+  if (data_ == nullptr) throw std::bad_alloc();
+  std::memcpy(data_, bytes.data(), bytes.size());
+  size_ = capacity_ = static_cast<uint32_t>(bytes.size());
+  free_bits_ = free_bits;
+}
+
 bool BitReader::Refill(int want) {
   if (end_ - p_ >= 8) {
     uint64_t w = 0;

@@ -71,6 +71,14 @@ class BitWriter {
   // Frees the buffer; the writer is empty afterwards.
   void Clear();
 
+  // The unused low bits of the last byte (0..7), to save a stream and
+  // Assign it back.
+  uint8_t free_bits() const { return free_bits_; }
+  // Replaces the contents with a copy of `bytes`, whose last byte has
+  // `free_bits` unused (zero) low bits; writing continues after them.
+  // REQUIRES: free_bits < 8, and 0 when `bytes` is empty.
+  void Assign(std::span<const uint8_t> bytes, uint8_t free_bits);
+
  private:
   void AppendZeroByte() {
     if (size_ == capacity_) Grow(1);

@@ -31,6 +31,28 @@ class XorEncoder {
   // REQUIRES: Start(w) was called on this `w`; num_samples() < 65535.
   void Append(BitWriter& w, int64_t t, double v);
 
+  // The whole append state, so an open chunk can be saved with its bytes
+  // (head snapshots) and appended to after a restart exactly as before.
+  struct State {
+    int64_t t = 0;
+    uint64_t v_bits = 0;
+    uint64_t t_delta = 0;
+    uint16_t num = 0;
+    uint8_t leading = chunk_format::kNoWindow;
+    uint8_t trailing = 0;
+  };
+  State state() const { return {t_, v_bits_, t_delta_, num_, leading_, trailing_}; }
+  // REQUIRES: `s` came from state() of an encoder that wrote the bytes now
+  // in the BitWriter passed to later Append calls.
+  void Restore(const State& s) {
+    t_ = s.t;
+    v_bits_ = s.v_bits;
+    t_delta_ = s.t_delta;
+    num_ = s.num;
+    leading_ = s.leading;
+    trailing_ = s.trailing;
+  }
+
   uint32_t num_samples() const { return num_; }
   // The newest sample. REQUIRES: num_samples() > 0.
   int64_t last_t() const { return t_; }

@@ -33,6 +33,7 @@
 // outlive the Db. After Close() the Db still answers queries but every
 // Commit fails (FailedPrecondition from the closed WAL).
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -75,6 +76,13 @@ struct DbOptions {
   // The largest block compaction makes. Zero: a tenth of the retention, at
   // most 31 d (Prometheus's default for --storage.tsdb.max-block-duration).
   int64_t max_block_duration_ms = 0;
+  // Close() writes a head snapshot (docs/format/snapshot.md) that the next
+  // Open() loads instead of replaying the WAL before its position.
+  bool snapshot_on_shutdown = true;
+  // Threads applying the WAL's samples on Open, besides the thread reading
+  // it. Zero: the hardware concurrency minus one, 1..8; 1: all on the
+  // opening thread. (A snapshot is loaded on the opening thread.)
+  int replay_workers = 0;
   // Head layout; `head.logger` is ignored (the Db installs the WAL).
   HeadOptions head;
   WalOptions wal;
@@ -82,15 +90,21 @@ struct DbOptions {
   const util::Clock* clock = nullptr;
 };
 
-// What Open read from the WAL.
+// What Open read from the snapshot and the WAL.
 struct DbReplayStats {
-  uint64_t records = 0;
+  bool snapshot_loaded = false;  // the head came from a snapshot
+  bool snapshot_failed = false;  // one was there but damaged: ignored, whole WAL replayed
+  uint64_t snapshot_series = 0;
+  uint64_t snapshot_chunks = 0;
+  std::chrono::milliseconds snapshot_duration{0};
+  uint64_t records = 0;          // WAL records replayed (after the snapshot's position)
   uint64_t series = 0;           // series records' entries
   uint64_t samples = 0;          // sample records' entries
   uint64_t unknown_records = 0;  // of a type this version does not know (skipped)
   uint64_t orphan_samples = 0;   // samples of a series never logged (dropped)
   bool repaired = false;         // a torn or corrupt tail was cut
-  std::chrono::milliseconds duration{0};
+  std::chrono::milliseconds duration{0};  // snapshot and WAL
+  int workers = 1;                        // threads that applied the WAL
 };
 
 struct DbBlockStats {
@@ -113,12 +127,16 @@ struct DbStats {
   uint64_t wal_segment = 0;  // index of the segment being written
   DbReplayStats replay;
   uint64_t commits = 0;  // batches logged since Open (Commit and Rollback with new series)
+  uint64_t snapshot_series_written = 0;  // by Close()
 };
 
 class Db final : public Storage {
  public:
-  // Opens (creating when missing) the store in `dir`: replays `dir/wal` into
-  // a new Head (a torn or corrupt tail is repaired with a warning), drops
+  // Opens (creating when missing) the store in `dir`: loads the newest head
+  // snapshot, if any (a damaged one is ignored with a warning), then
+  // replays `dir/wal` from the snapshot's position (all of it without one)
+  // with replay_workers threads (a torn or corrupt tail is repaired with a
+  // warning), drops
   // data older than the retention, and starts the background threads.
   // Errors: I/O errors (directory not creatable, unreadable WAL), a corrupt
   // WAL checkpoint, a WAL record of a known type that does not decode
@@ -144,8 +162,10 @@ class Db final : public Storage {
   void ApplyRetention();
   // The blocks open now, oldest first.
   std::vector<std::shared_ptr<Block>> Blocks() const;
-  // Stops the background threads, syncs and closes the WAL. Idempotent
-  // (returns the first result).
+  // Stops the background threads, syncs and closes the WAL, then (with
+  // snapshot_on_shutdown) writes a head snapshot; failing to write it is
+  // logged, not returned (the WAL still holds everything). Commits must
+  // have finished. Idempotent (returns the first result).
   util::Status Close();
 
   DbStats stats() const;
@@ -156,7 +176,12 @@ class Db final : public Storage {
  private:
   class WalLogger;
   Db(util::FileSystem& fs, std::string dir, DbOptions options);
-  util::Status Replay();
+  // Loads the newest head snapshot (a damaged one is ignored with a
+  // warning and the head reset); returns the WAL position to replay from.
+  util::StatusOr<WalPosition> LoadSnapshot();
+  util::Status Replay(WalPosition from);
+  void WriteSnapshot();
+  int ReplayWorkers() const;
   // Opens every block directory in dir_, removing unfinished ones.
   util::Status LoadBlocks();
   util::Status CompactRange(int64_t mint, int64_t maxt);
@@ -191,6 +216,7 @@ class Db final : public Storage {
   std::mutex close_mu_;
   bool closed_ = false;        // guarded by close_mu_
   util::Status close_status_;  // guarded by close_mu_
+  std::atomic<uint64_t> snapshot_series_written_{0};
   std::jthread syncer_;        // runs wal_->SyncLoop
   std::jthread maintenance_;   // runs MaintenanceLoop
 

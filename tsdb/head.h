@@ -36,11 +36,13 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <memory>
 #include <mutex>
 #include <span>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "tsdb/chunk_format.h"
@@ -53,6 +55,7 @@
 namespace kubescrape::tsdb {
 
 class MemSeries;
+struct SeriesState;
 struct RefStripe;
 struct HashStripe;
 class HeadAppender;
@@ -137,11 +140,34 @@ class Head final : public Storage {
   // above every replayed one. ReplaySamples applies samples by ref with the
   // append rules minus the time floor (older or duplicate samples are
   // skipped) and returns how many named no known series.
-  void ReplaySeries(std::span<const RefSeries> series);
+  // When `aliases` is not null, each alias made is appended to it as
+  // (logged ref, head ref).
+  void ReplaySeries(std::span<const RefSeries> series,
+                    std::vector<std::pair<SeriesRef, SeriesRef>>* aliases = nullptr);
   uint64_t ReplaySamples(std::span<const RefSample> samples);
 
   // True when the head holds the series `ref` (or a replayed alias of it).
   bool HasSeries(SeriesRef ref) const;
+
+  // Head snapshots (head_snapshot.h). ForEachSeriesState calls `fn` with
+  // every series' ref, labels and state (views valid during the call), in
+  // increasing ref order, while holding that series' and its stripe's spin
+  // locks: `fn` must be short and must not call into the Head.
+  // `between` (may be null) runs every few hundred series with no lock
+  // held. Concurrent appends are allowed; each series is seen at one
+  // instant; series created meanwhile may be missed.
+  using SeriesStateFn = std::function<void(SeriesRef, std::span<const model::Label>, const SeriesState&)>;
+  void ForEachSeriesState(const SeriesStateFn& fn, const std::function<void()>& between) const;
+  // Creates the series `ref` with `labels` holding `state` (copied), as
+  // ReplaySeries creates series; false, changing nothing, when ref is 0,
+  // `labels` is empty, or either is in the head already. Thread-safe; for
+  // restoring a snapshot before the head serves appenders.
+  bool RestoreSeries(SeriesRef ref, const model::Labels& labels, const SeriesState& state);
+  // The truncation point: older samples are out of bounds (min() when
+  // never truncated). RestoreMinValidTime raises it to `t` without
+  // dropping anything (a snapshot's value).
+  int64_t MinValidTime() const { return min_valid_time_.load(std::memory_order_relaxed); }
+  void RestoreMinValidTime(int64_t t);
 
   HeadStats stats() const;
   const HeadOptions& options() const { return options_; }

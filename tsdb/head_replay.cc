@@ -1,5 +1,6 @@
 // Rebuilding the head from the WAL: series under their logged refs, then
-// samples by ref (see Head::ReplaySeries in head.h).
+// samples by ref (see Head::ReplaySeries in head.h); and from a snapshot:
+// whole series with their chunks (Head::RestoreSeries).
 #include <algorithm>
 #include <bit>
 
@@ -9,7 +10,8 @@
 
 namespace kubescrape::tsdb {
 
-void Head::ReplaySeries(std::span<const RefSeries> series) {
+void Head::ReplaySeries(std::span<const RefSeries> series,
+                        std::vector<std::pair<SeriesRef, SeriesRef>>* aliases) {
   for (const RefSeries& rs : series) {
     if (rs.ref == 0 || rs.labels.empty()) continue;
     const uint64_t hash = rs.labels.Hash();
@@ -20,6 +22,7 @@ void Head::ReplaySeries(std::span<const RefSeries> series) {
       if (s->ref != rs.ref) {
         std::lock_guard<std::mutex> alias_lock(alias_mu_);
         aliases_[rs.ref] = s->ref;
+        if (aliases != nullptr) aliases->emplace_back(rs.ref, s->ref);
       }
       continue;
     }
@@ -79,6 +82,66 @@ uint64_t Head::ReplaySamples(std::span<const RefSample> samples) {
   duplicates_.fetch_add(duplicates, std::memory_order_relaxed);
   Unregister(id);
   return unknown;
+}
+
+void Head::ForEachSeriesState(const SeriesStateFn& fn, const std::function<void()>& between_stripes) const {
+  // In ref order, so a loader adds each series at the end of its postings
+  // lists (out-of-order inserts cost a memmove each).
+  std::vector<SeriesRef> refs;
+  for (uint64_t i = 0; i <= stripe_mask_; ++i) {
+    RefStripe& st = ref_stripes_[i];
+    std::lock_guard<SpinLock> lock(st.mu);
+    st.table.ForEach([&](MemSeries* s) { refs.push_back(s->ref); });
+  }
+  std::sort(refs.begin(), refs.end());
+  SeriesState state;
+  for (size_t i = 0; i < refs.size(); ++i) {
+    {
+      RefStripe& st = ref_stripes_[refs[i] & stripe_mask_];
+      std::lock_guard<SpinLock> lock(st.mu);
+      MemSeries* s = st.table.Find(refs[i], [](const MemSeries*) { return true; });
+      if (s != nullptr) {
+        std::lock_guard<SpinLock> series_lock(s->mu);
+        if (!s->removed) {
+          s->ExportLocked(&state);
+          fn(s->ref, LabelPairs(symbols_, *s).pairs(), state);
+        }
+      }
+    }
+    if (between_stripes && (i % 256 == 255 || i + 1 == refs.size())) between_stripes();
+  }
+}
+
+bool Head::RestoreSeries(SeriesRef ref, const model::Labels& labels, const SeriesState& state) {
+  if (ref == 0 || labels.empty()) return false;
+  const uint64_t hash = labels.Hash();
+  HashStripe& hs = hash_stripes_[hash & stripe_mask_];
+  int64_t mint = 0;
+  {
+    std::lock_guard<SpinLock> lock(hs.mu);
+    if (hs.table.Find(hash, [&](const MemSeries* c) { return LabelsEqual(*c, labels); }) != nullptr) return false;
+    if (Lookup(ref) != nullptr) return false;
+    MemSeries* s = CreateSeriesLocked(hs, labels, hash, ref, /*marker=*/0);
+    // Under the stripe lock: Truncate cannot remove the series before its
+    // chunks are in.
+    std::lock_guard<SpinLock> series_lock(s->mu);
+    s->ImportLocked(state);
+    mint = s->min_t.load(std::memory_order_relaxed);
+  }
+  SeriesRef next = next_ref_.load(std::memory_order_relaxed);
+  while (next <= ref && !next_ref_.compare_exchange_weak(next, ref + 1, std::memory_order_relaxed)) {
+  }
+  if (state.max_t != MemSeries::kNoTime && mint != std::numeric_limits<int64_t>::max()) {
+    NoteTimeRange(mint, state.max_t);
+  }
+  chunks_created_.fetch_add(state.sealed.size() + (state.open.empty() ? 0 : 1), std::memory_order_relaxed);
+  return true;
+}
+
+void Head::RestoreMinValidTime(int64_t t) {
+  int64_t cur = min_valid_time_.load(std::memory_order_relaxed);
+  while (t > cur && !min_valid_time_.compare_exchange_weak(cur, t, std::memory_order_relaxed)) {
+  }
 }
 
 }  // namespace kubescrape::tsdb

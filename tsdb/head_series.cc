@@ -148,6 +148,39 @@ void MemSeries::SnapshotLocked(int64_t mint, int64_t maxt, std::vector<ChunkView
   out->push_back(ChunkView{first, last, {open_copy->data(), open_copy->size()}});
 }
 
+void MemSeries::ExportLocked(SeriesState* out) const {
+  out->max_t = max_t.load(std::memory_order_relaxed);
+  out->next_at = next_at_;
+  out->enc = enc_.state();
+  out->sealed.clear();
+  for (const HeadChunk& c : sealed_) out->sealed.push_back(ChunkView{c.min_t, c.max_t, c.bytes()});
+  out->open = open_.bytes();
+  out->open_free_bits = open_.free_bits();
+}
+
+void MemSeries::ImportLocked(const SeriesState& in) {
+  for (const ChunkView& c : in.sealed) {
+    const size_t size = c.bytes.size();
+    auto* block = static_cast<uint8_t*>(std::malloc(size + 2));
+    if (block == nullptr) throw std::bad_alloc();
+    block[0] = static_cast<uint8_t>(size);
+    block[1] = static_cast<uint8_t>(size >> 8);
+    std::memcpy(block + 2, c.bytes.data(), size);
+    sealed_.push_back(HeadChunk{c.min_t, c.max_t, block});
+  }
+  open_.Assign(in.open, in.open_free_bits);
+  enc_.Restore(in.enc);
+  next_at_ = in.next_at;
+  max_t.store(in.max_t, std::memory_order_relaxed);
+  int64_t oldest = std::numeric_limits<int64_t>::max();
+  if (!sealed_.empty()) {
+    oldest = sealed_.front().min_t;
+  } else if (!open_.empty()) {
+    oldest = OpenMinTLocked();
+  }
+  min_t.store(oldest, std::memory_order_relaxed);
+}
+
 void MemSeries::AddMemoryLocked(size_t* object, size_t* chunk_data, size_t* chunk_index) const {
   *object += sizeof(MemSeries) + num_ids_ * sizeof(uint32_t);
   *chunk_index += sealed_.capacity() == 0 ? 0 : 8 + sealed_.capacity() * sizeof(HeadChunk);

@@ -43,6 +43,18 @@ struct ChunkOptions {
   int samples_per_chunk;
 };
 
+// A series' chunks and append state as a head snapshot saves and restores
+// them (head_snapshot.h). Exported views are valid while the series' lock
+// is held; imported ones only during the call.
+struct SeriesState {
+  int64_t max_t = std::numeric_limits<int64_t>::min();  // no sample yet
+  int64_t next_at = 0;                                  // cut the open chunk here
+  XorEncoder::State enc;                                // holds the newest sample
+  std::vector<ChunkView> sealed;                        // oldest first
+  std::span<const uint8_t> open;                        // empty: no open chunk
+  uint8_t open_free_bits = 0;                           // unused bits of open's last byte
+};
+
 // The end of the chunk range holding t: (t / range) * range + range, with
 // Go's truncating division (Prometheus's rangeForTimestamp).
 int64_t ChunkRangeEnd(int64_t t, int64_t range);
@@ -122,6 +134,13 @@ class MemSeries {
   // Appends views of the chunks overlapping [mint, maxt] to *out; the open
   // chunk is copied into *open_copy. REQUIRES: mu held.
   void SnapshotLocked(int64_t mint, int64_t maxt, std::vector<ChunkView>* out, std::vector<uint8_t>* open_copy) const;
+  // The series' chunks and append state (views into the series).
+  // REQUIRES: mu held (while the views are used).
+  void ExportLocked(SeriesState* out) const;
+  // Installs `in` (copied) as the series' chunks and state.
+  // REQUIRES: mu held; the series has no chunks; `in` is consistent (each
+  // sealed chunk at most 65535 bytes, the open chunk written by in.enc).
+  void ImportLocked(const SeriesState& in);
   bool EmptyLocked() const { return sealed_.empty() && open_.empty(); }
   // Adds the series' heap bytes: the object with its label ids, chunk bytes
   // (the open chunk at capacity) and the sealed-chunk list. REQUIRES: mu held.

@@ -43,7 +43,7 @@ Wal::Wal(util::FileSystem& fs, std::string dir, uint64_t segment_size, WalCompre
     : fs_(fs), dir_(std::move(dir)), segment_size_(segment_size), compression_(compression) {}
 
 util::StatusOr<std::unique_ptr<Wal>> Wal::Open(util::FileSystem& fs, std::string dir, WalOptions options,
-                                               const RecordFn& replay) {
+                                               const RecordFn& replay, WalPosition replay_from) {
   if (options.segment_size == 0 || options.segment_size % kPageSize != 0) {
     return util::InvalidArgumentError("WAL segment size " + std::to_string(options.segment_size) +
                                       " is not a positive multiple of the page size " +
@@ -51,7 +51,7 @@ util::StatusOr<std::unique_ptr<Wal>> Wal::Open(util::FileSystem& fs, std::string
   }
   KS_RETURN_IF_ERROR(CreateDirDurably(fs, dir));
   KS_RETURN_IF_ERROR(RemoveTempCheckpoints(fs, dir));
-  KS_ASSIGN_OR_RETURN(ReplayResult replayed, ReplayWal(fs, dir, replay));
+  KS_ASSIGN_OR_RETURN(ReplayResult replayed, ReplayWal(fs, dir, replay, replay_from));
 
   // The new segment follows every segment and checkpoint; an empty last
   // segment is reused, a partial last page is padded (wal.md "Whole pages").

@@ -69,8 +69,9 @@ class Wal {
   // record is valid only during the call), repairing a torn or corrupt tail
   // with a warning, then starts a new segment. Errors: InvalidArgument (options), I/O errors, a corrupt
   // checkpoint, or the first error `replay` returns.
+  // `replay_from` skips what a head snapshot holds (see ReplayWal).
   static util::StatusOr<std::unique_ptr<Wal>> Open(util::FileSystem& fs, std::string dir, WalOptions options = {},
-                                                   const RecordFn& replay = nullptr);
+                                                   const RecordFn& replay = nullptr, WalPosition replay_from = {});
   ~Wal();  // Close()s if needed, logging an error
   Wal(const Wal&) = delete;
   Wal& operator=(const Wal&) = delete;

@@ -35,6 +35,7 @@ util::StatusOr<std::unique_ptr<WalReader>> WalReader::Open(util::FileSystem& fs,
   }
   std::sort(segments.begin(), segments.end());
   auto reader = std::unique_ptr<WalReader>(new WalReader(fs, std::move(dir), std::move(segments)));
+  reader->first_segment_ = first_segment;
   reader->last_good_ = {reader->segments_.empty() ? first_segment : reader->segments_[0], 0};
   return reader;
 }
@@ -165,7 +166,15 @@ bool WalReader::OpenSegment(size_t i) {
   buf_len_ = 0;
   pos_ = 0;
   eof_ = false;
-  if (!in_record_) last_good_ = {segments_[i], 0};
+  if (i == 0 && first_offset_ > 0 && segments_[0] == first_segment_) {
+    // Start later (StartAt); a segment since cut shorter is read from its end.
+    util::StatusOr<uint64_t> size = fs_.FileSize(dir_ + "/" + SegmentName(segments_[0]));
+    if (!size.ok()) return Fail(size.status());
+    const uint64_t skip = std::min(first_offset_, *size);
+    if (util::Status s = file_->Skip(skip); !s.ok()) return Fail(s);
+    buf_start_ = skip;
+  }
+  if (!in_record_) last_good_ = {segments_[i], buf_start_};
   return true;
 }
 

@@ -42,6 +42,12 @@ class WalReader {
   WalReader(const WalReader&) = delete;
   WalReader& operator=(const WalReader&) = delete;
 
+  // Makes the reader start at byte `offset` of segment `first_segment`
+  // (when that segment is the first one read) instead of its beginning.
+  // REQUIRES: called before Next(); `offset` is a record boundary (a
+  // position record_position() or last_good() gave for that segment).
+  void StartAt(uint64_t offset) { first_offset_ = offset; }
+
   // Moves to the next record. False at the end of the WAL or on an error;
   // status() tells which.
   bool Next();
@@ -73,6 +79,8 @@ class WalReader {
   const std::string dir_;
   const std::vector<uint64_t> segments_;
 
+  uint64_t first_offset_ = 0;                     // where segment first_segment_ starts
+  uint64_t first_segment_ = 0;
   size_t seg_i_ = 0;                              // index into segments_
   std::unique_ptr<util::SequentialFile> file_;  // null before the first segment opens
   std::unique_ptr<char[]> buf_;                   // a whole number of pages
@@ -101,7 +109,7 @@ util::StatusOr<std::optional<uint64_t>> LastCheckpoint(util::FileSystem& fs, con
 
 struct ReplayResult {
   uint64_t records = 0;                   // records passed to the callback
-  std::optional<uint64_t> checkpoint;     // the checkpoint read first, if any
+  std::optional<uint64_t> checkpoint;     // the newest checkpoint (read first unless before `from`)
   util::Status corruption;                // OK, or the corruption repaired
 };
 
@@ -111,7 +119,14 @@ struct ReplayResult {
 // segments is logged as a warning and repaired (RepairWal); one in the
 // checkpoint is returned as an error. Errors from `fn` stop the replay and
 // are returned.
+//
+// `from` (a head snapshot's position, a record boundary) skips what is
+// before it: the checkpoint unless its index is >= from.segment (it then
+// holds data newer than `from` too; replaying it again over the snapshot
+// is harmless), the segments before from.segment, and the bytes of
+// from.segment before from.offset. {0, 0} reads everything.
 util::StatusOr<ReplayResult> ReplayWal(util::FileSystem& fs, const std::string& dir,
-                                       const std::function<util::Status(std::string_view)>& fn);
+                                       const std::function<util::Status(std::string_view)>& fn,
+                                       WalPosition from = {});
 
 }  // namespace kubescrape::tsdb

@@ -44,10 +44,12 @@ util::StatusOr<std::optional<uint64_t>> LastCheckpoint(util::FileSystem& fs, con
 }
 
 util::StatusOr<ReplayResult> ReplayWal(util::FileSystem& fs, const std::string& dir,
-                                       const std::function<util::Status(std::string_view)>& fn) {
+                                       const std::function<util::Status(std::string_view)>& fn,
+                                       WalPosition from) {
   ReplayResult result;
   KS_ASSIGN_OR_RETURN(result.checkpoint, LastCheckpoint(fs, dir));
-  if (result.checkpoint) {
+  const bool read_checkpoint = result.checkpoint && *result.checkpoint >= from.segment;
+  if (read_checkpoint) {
     const std::string cp_dir = dir + "/" + CheckpointName(*result.checkpoint);
     KS_ASSIGN_OR_RETURN(std::unique_ptr<WalReader> reader, WalReader::Open(fs, cp_dir));
     while (reader->Next()) {
@@ -57,8 +59,9 @@ util::StatusOr<ReplayResult> ReplayWal(util::FileSystem& fs, const std::string& 
     if (!reader->status().ok()) return reader->status().WithPrefix("reading WAL checkpoint");
   }
 
-  const uint64_t first = result.checkpoint ? *result.checkpoint + 1 : 0;
+  const uint64_t first = read_checkpoint ? *result.checkpoint + 1 : from.segment;
   KS_ASSIGN_OR_RETURN(std::unique_ptr<WalReader> reader, WalReader::Open(fs, dir, first));
+  if (!read_checkpoint) reader->StartAt(from.offset);
   while (reader->Next()) {
     if (fn) KS_RETURN_IF_ERROR(fn(reader->record()));
     ++result.records;

@@ -34,6 +34,7 @@ class DbTest : public ::testing::Test {
     o.head.stripe_bits = 2;
     o.wal.segment_size = wal_format::kPageSize;  // several segments
     o.clock = &clock_;
+    o.snapshot_on_shutdown = snapshots_;
     return o;
   }
   std::unique_ptr<Db> OpenDb() { return OpenDb(Options()); }
@@ -65,9 +66,13 @@ class DbTest : public ::testing::Test {
 
   MemFileSystem fs_;
   util::FakeClock clock_{1'000'000};
+  // Off in tests of WAL replay: a clean Close would otherwise write a head
+  // snapshot and the next Open replay no WAL (head_snapshot_test.cc).
+  bool snapshots_ = true;
 };
 
 TEST_F(DbTest, ReopenRestoresSamplesAndRefs) {
+  snapshots_ = false;  // WAL replay
   std::vector<Sample> want;
   SeriesRef ref_a = 0;
   {
@@ -98,6 +103,7 @@ TEST_F(DbTest, ReopenRestoresSamplesAndRefs) {
 }
 
 TEST_F(DbTest, PowerCutKeepsSyncedCommits) {
+  snapshots_ = false;  // WAL replay
   std::vector<Sample> synced;
   {
     auto db = OpenDb();
@@ -122,6 +128,7 @@ TEST_F(DbTest, PowerCutKeepsSyncedCommits) {
 }
 
 TEST_F(DbTest, TornTailIsRepairedOnOpen) {
+  snapshots_ = false;  // WAL replay
   std::vector<Sample> want;
   std::string segment;
   uint64_t size = 0;
@@ -218,6 +225,7 @@ TEST_F(DbTest, SamplesLoggedBeforeTheirSeriesAreReplayed) {
 }
 
 TEST_F(DbTest, UnknownRecordTypesAreSkipped) {
+  snapshots_ = false;  // WAL replay
   {
     auto db = OpenDb();
     Fill(*db, 1000, 3);
@@ -300,6 +308,80 @@ TEST_F(DbTest, ConcurrentCommittersWithBackgroundSync) {
     const model::Labels l =
         model::Labels::FromPairs({{"__name__", "w"}, {"id", std::to_string(w)}});
     EXPECT_EQ(SamplesOf(*db, l).size(), static_cast<size_t>(kBatches));
+  }
+}
+
+TEST_F(DbTest, CleanRestartLoadsTheSnapshotAndReplaysNoWal) {
+  std::vector<Sample> want;
+  {
+    auto db = OpenDb();
+    Fill(*db, 1000, 500, &want);
+    ASSERT_TRUE(db->Close().ok());
+  }
+  auto db = OpenDb();
+  const DbReplayStats r = db->stats().replay;
+  EXPECT_TRUE(r.snapshot_loaded);
+  EXPECT_EQ(r.snapshot_series, 2u);
+  EXPECT_EQ(r.records, 0u);
+  EXPECT_EQ(SamplesOf(*db, kA), want);
+  EXPECT_EQ(SamplesOf(*db, kB).size(), 500u);
+}
+
+// The parallel replay keeps the sequential one's semantics: samples logged
+// before their series, a series re-logged under a new ref (an alias, its
+// samples landing on another worker), samples of a series never logged.
+TEST_F(DbTest, ParallelReplayMatchesSequentialReplay) {
+  snapshots_ = false;  // WAL replay
+  {
+    auto wal = Wal::Open(fs_, kDir + "/wal", Options().wal);
+    ASSERT_TRUE(wal.ok());
+    std::string rec;
+    EncodeSeries(std::vector<RefSeries>{{1, kA}}, &rec);
+    ASSERT_TRUE((*wal)->Log(rec).ok());
+    std::vector<RefSample> samples;
+    for (int i = 0; i < 300; ++i) {
+      samples.push_back({1, 1000 + i * 1000, static_cast<double>(i)});
+      samples.push_back({7, 1000 + i * 1000, static_cast<double>(-i)});  // kB, logged later
+      samples.push_back({9, 1000 + i * 1000, 9.0});                      // never logged
+    }
+    EncodeSamples(samples, &rec);
+    ASSERT_TRUE((*wal)->Log(rec).ok());
+    EncodeSeries(std::vector<RefSeries>{{7, kB}, {5, kA}}, &rec);  // 5: an alias of 1
+    ASSERT_TRUE((*wal)->Log(rec).ok());
+    samples.clear();
+    for (int i = 300; i < 600; ++i) {
+      samples.push_back({5, 1000 + i * 1000, static_cast<double>(i)});
+      samples.push_back({7, 1000 + i * 1000, static_cast<double>(-i)});
+    }
+    EncodeSamples(samples, &rec);
+    ASSERT_TRUE((*wal)->Log(rec).ok());
+    ASSERT_TRUE((*wal)->Close().ok());
+  }
+  DbOptions o = Options();
+  o.replay_workers = 1;
+  std::vector<Sample> a, b;
+  DbReplayStats seq;
+  {
+    auto db = OpenDb(o);
+    a = SamplesOf(*db, kA);
+    b = SamplesOf(*db, kB);
+    seq = db->stats().replay;
+  }
+  EXPECT_EQ(a.size(), 600u);
+  EXPECT_EQ(b.size(), 600u);
+  EXPECT_EQ(seq.orphan_samples, 300u);
+  EXPECT_EQ(seq.workers, 1);
+  for (int workers : {2, 3, 8}) {
+    o.replay_workers = workers;
+    auto db = OpenDb(o);
+    const DbReplayStats par = db->stats().replay;
+    EXPECT_EQ(par.workers, workers);
+    EXPECT_EQ(SamplesOf(*db, kA), a) << workers;
+    EXPECT_EQ(SamplesOf(*db, kB), b) << workers;
+    EXPECT_EQ(par.samples, seq.samples);
+    EXPECT_EQ(par.series, seq.series);
+    EXPECT_EQ(par.orphan_samples, seq.orphan_samples);
+    EXPECT_EQ(db->stats().head.num_series, 2u);
   }
 }
 
