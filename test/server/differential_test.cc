@@ -9,6 +9,9 @@
 // History: scripts/gen_history.py --builtin (6 targets x 120 series x 6 h @
 // 30 s from 1700000000, a counter reset on the last target at 4 h, a 20 m gap
 // on the fifth at 3 h), backfilled by promtool; kubescrape reads a copy.
+// (Not its own import: `scrapectl tsdb create-blocks-from` normalises
+// histogram `le` values as Prometheus 3 ingestion does, "1" -> "1.0", which
+// promtool 2.42 does not, and that is not what this test compares.)
 // Every evaluation time ends in .5 s or .25 s and every subquery step is a
 // multiple of 30 s aligned to the epoch (samples lie at 20 s and 50 s past
 // the minute), so no range boundary falls on a sample: Prometheus 3 (our
