@@ -6,7 +6,10 @@
 //       blocks (one per block-duration range, 2 h by default) in DATA_DIR
 //       (default "data/"), which the daemon then opens with the rest. As
 //       promtool's: every sample needs a timestamp, the file must end with
-//       "# EOF", samples of a series must come in time order.
+//       "# EOF", samples of a series must come in time order. Label values
+//       are read as Prometheus 3 reads them: `le` of histograms and
+//       `quantile` of summaries are normalised ("1" -> "1.0"), which
+//       promtool 2.42 does not do.
 //   scrapectl tsdb list [-r] DATA_DIR
 //       The blocks in DATA_DIR with their ranges and counts.
 //
