@@ -17,6 +17,7 @@
 
 #include "model/duration.h"
 #include "server/server.h"
+#include "server/startup_responder.h"
 #include "tsdb/db.h"
 #include "util/clock.h"
 #include "util/file_system.h"
@@ -125,7 +126,19 @@ int main(int argc, char** argv) {
   }
 
   ks::util::log::Info("Starting Kubescrape", {{"version", KS_VERSION}, {"config", options.config_file}});
+  // Until the store is open (WAL replay), the address answers 503 but for
+  // /-/healthy, as Prometheus does. Not with port 0: nobody could find it.
+  std::unique_ptr<ks::server::StartupResponder> startup;
+  if (!options.listen_address.ends_with(":0")) {
+    auto responder = ks::server::StartupResponder::Open(options.listen_address);
+    if (responder.ok()) {
+      startup = std::move(*responder);
+    } else {
+      ks::util::log::Warn("Not answering during start-up", {{"err", responder.status().message()}});
+    }
+  }
   auto db = ks::tsdb::Db::Open(ks::util::FileSystem::Default(), tsdb_path, db_options);
+  startup.reset();  // the server binds the address next
   if (!db.ok()) {
     ks::util::log::Error("Opening storage failed", {{"path", tsdb_path}, {"err", db.status().message()}});
     return 1;
