@@ -8,8 +8,8 @@
 # (/work/shared/bench/targets.py) every second for `fill_seconds` after all
 # series exist, kill -9 it, then start it again on the same data directory
 # with no scrape jobs and time how long until /-/ready answers 200
-# (kubescrape opens its listener only after the WAL replay; prometheus
-# answers 503 until its replay is done). Checks that the head holds the same
+# (both answer 503 until their WAL replay is done; a snapshot does not
+# help here: kill -9 leaves none). Checks that the head holds the same
 # number of series after the restart. Prints a table with seconds and seconds
 # per million series.
 #
