@@ -144,9 +144,11 @@ util::Status ScrapeProcessor::AppendBody(const FetchedBody& fetched, int64_t t, 
     int64_t sample_t = (cfg.honor_timestamps && ts) ? *ts : t;
     bool tracked = !ts || cfg.track_timestamps_staleness;
     double v = p.Value();
-    if (cache_.IsDropped(raw)) continue;
+    // Cached series first (the steady state); a raw series is never both
+    // cached and dropped.
     ScrapeCache::Entry* e = cache_.Find(raw);
     if (e == nullptr) {
+      if (cache_.IsDropped(raw)) continue;
       KS_RETURN_IF_ERROR(AppendNewSeries(p, raw, sample_t, v, tracked, app, report));
       continue;
     }
