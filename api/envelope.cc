@@ -83,4 +83,12 @@ HttpResponse SuccessResponse(const std::function<void(JsonWriter&)>& write_data,
   return r;
 }
 
+HttpResponse TextResponse(int status, std::string body) {
+  HttpResponse r;
+  r.status = status;
+  r.content_type = "text/plain; charset=utf-8";
+  r.body = std::move(body);
+  return r;
+}
+
 }  // namespace kubescrape::api

@@ -36,6 +36,9 @@ struct ApiError {
 
 HttpResponse ErrorResponse(const ApiError& error);
 
+// A plain-text answer (the /-/ lifecycle endpoints).
+HttpResponse TextResponse(int status, std::string body);
+
 // Writes `data` with `write_data` inside the success envelope.
 HttpResponse SuccessResponse(const std::function<void(JsonWriter&)>& write_data,
                              const std::vector<std::string>& warnings = {},

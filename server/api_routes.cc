@@ -15,14 +15,6 @@
 namespace kubescrape::server {
 namespace {
 
-api::HttpResponse Text(int status, std::string body) {
-  api::HttpResponse r;
-  r.status = status;
-  r.content_type = "text/plain; charset=utf-8";
-  r.body = std::move(body);
-  return r;
-}
-
 api::HttpResponse BadParams(const util::Status& s) {
   return api::ErrorResponse({api::ErrorType::kBadData, s.message()});
 }
@@ -31,7 +23,7 @@ api::HttpResponse BadParams(const util::Status& s) {
 
 void AddDaemonRoutes(api::Router& router, RouteContext context) {
   auto ctx = std::make_shared<const RouteContext>(std::move(context));
-  router.Add({"GET"}, "/-/healthy", [](const api::HttpRequest&) { return Text(200, "Kubescrape is Healthy.\n"); });
+  router.Add({"GET"}, "/-/healthy", [](const api::HttpRequest&) { return api::TextResponse(200, "Kubescrape is Healthy.\n"); });
   router.Add({"GET"}, "/metrics", [ctx](const api::HttpRequest&) {
     api::HttpResponse r;
     r.content_type = "text/plain; version=0.0.4; charset=utf-8";
@@ -39,13 +31,13 @@ void AddDaemonRoutes(api::Router& router, RouteContext context) {
     return r;
   });
   router.Add({"GET"}, "/-/ready", [ctx](const api::HttpRequest&) {
-    return ctx->ready() ? Text(200, "Kubescrape is Ready.\n") : Text(503, "Service Unavailable\n");
+    return ctx->ready() ? api::TextResponse(200, "Kubescrape is Ready.\n") : api::TextResponse(503, "Service Unavailable\n");
   });
   router.Add({"POST", "PUT"}, "/-/reload", [ctx](const api::HttpRequest&) {
-    if (!ctx->enable_lifecycle) return Text(403, "Lifecycle API is not enabled.\n");
+    if (!ctx->enable_lifecycle) return api::TextResponse(403, "Lifecycle API is not enabled.\n");
     util::Status s = ctx->reload();
-    if (!s.ok()) return Text(500, "failed to reload config: " + s.message() + "\n");
-    return Text(200, "");
+    if (!s.ok()) return api::TextResponse(500, "failed to reload config: " + s.message() + "\n");
+    return api::TextResponse(200, "");
   });
   router.Add({"GET", "POST"}, "/api/v1/targets", [ctx](const api::HttpRequest& r) {
     auto params = api::Params::Parse(r);

@@ -5,22 +5,11 @@
 
 #include <thread>
 
+#include "api/envelope.h"
 #include "api/http_server.h"
 #include "api/router.h"
 
 namespace kubescrape::server {
-namespace {
-
-api::HttpResponse Text(int status, std::string body) {
-  api::HttpResponse r;
-  r.status = status;
-  r.content_type = "text/plain; charset=utf-8";
-  r.body = std::move(body);
-  return r;
-}
-
-}  // namespace
-
 struct StartupResponder::Impl {
   boost::asio::io_context ioc{1};
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work{ioc.get_executor()};
@@ -32,8 +21,8 @@ struct StartupResponder::Impl {
 util::StatusOr<std::unique_ptr<StartupResponder>> StartupResponder::Open(std::string_view listen_address) {
   auto impl = std::make_unique<Impl>();
   const std::set<std::string> all = {"GET", "POST", "PUT", "DELETE", "HEAD", "OPTIONS"};
-  impl->router.Add({"GET"}, "/-/healthy", [](const api::HttpRequest&) { return Text(200, "Kubescrape is Healthy.\n"); });
-  impl->router.Add(all, "/", [](const api::HttpRequest&) { return Text(503, "Service Unavailable\n"); });
+  impl->router.Add({"GET"}, "/-/healthy", [](const api::HttpRequest&) { return api::TextResponse(200, "Kubescrape is Healthy.\n"); });
+  impl->router.Add(all, "/", [](const api::HttpRequest&) { return api::TextResponse(503, "Service Unavailable\n"); });
   api::HttpServerOptions options;
   options.handler_threads = 1;
   KS_ASSIGN_OR_RETURN(impl->http, api::HttpServer::Open(impl->ioc.get_executor(), listen_address, impl->router, options));
