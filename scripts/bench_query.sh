@@ -24,7 +24,7 @@
 # tombstones) divided by the sum of numSamples in their meta.json; the same
 # blocks on both sides, so one figure.
 #
-# Environment: KUBESCRAPE (default build-d/cmd/kubescrape/kubescrape),
+# Environment: KUBESCRAPE (default build-bench/cmd/kubescrape/kubescrape),
 # PROMETHEUS (/usr/bin/prometheus), PROMTOOL (/usr/bin/promtool),
 # PYTHON (/usr/bin/python3), KEEP_TMP=1 keeps the work directory.
 set -euo pipefail
@@ -35,7 +35,7 @@ SERIES=${2:-1000}
 DURATION=${3:-24h}
 INTERVAL=${4:-15s}
 K=${5:-20}
-KUBESCRAPE=${KUBESCRAPE:-build-d/cmd/kubescrape/kubescrape}
+KUBESCRAPE=${KUBESCRAPE:-build-bench/cmd/kubescrape/kubescrape}
 PROMETHEUS=${PROMETHEUS:-/usr/bin/prometheus}
 PROMTOOL=${PROMTOOL:-/usr/bin/promtool}
 PYTHON=${PYTHON:-/usr/bin/python3}
