@@ -74,16 +74,29 @@ int64_t MemSeries::OpenMinTLocked() const {
   return t;
 }
 
-void MemSeries::SealLocked() {
-  // [u16 size][bytes] in one exactly sized block.
-  const size_t size = open_.size();
+void MemSeries::PushSealedLocked(int64_t min_t, int64_t max_t, std::span<const uint8_t> bytes) {
+  const size_t size = bytes.size();
   auto* block = static_cast<uint8_t*>(std::malloc(size + 2));
   if (block == nullptr) throw std::bad_alloc();
   block[0] = static_cast<uint8_t>(size);
   block[1] = static_cast<uint8_t>(size >> 8);
-  std::memcpy(block + 2, open_.data(), size);
-  sealed_.push_back(HeadChunk{OpenMinTLocked(), enc_.last_t(), block});
+  std::memcpy(block + 2, bytes.data(), size);
+  sealed_.push_back(HeadChunk{min_t, max_t, block});
+}
+
+void MemSeries::SealLocked() {
+  PushSealedLocked(OpenMinTLocked(), enc_.last_t(), {open_.data(), open_.size()});
   open_.Clear();
+}
+
+void MemSeries::RefreshMinTLocked() {
+  int64_t oldest = std::numeric_limits<int64_t>::max();
+  if (!sealed_.empty()) {
+    oldest = sealed_.front().min_t;
+  } else if (!open_.empty()) {
+    oldest = OpenMinTLocked();
+  }
+  min_t.store(oldest, std::memory_order_relaxed);
 }
 
 bool MemSeries::AppendLocked(int64_t t, double v, const ChunkOptions& o) {
@@ -124,13 +137,7 @@ size_t MemSeries::TruncateLocked(int64_t mint, std::vector<const uint8_t*>* drop
     open_.Clear();
     ++n;
   }
-  int64_t oldest = std::numeric_limits<int64_t>::max();
-  if (!sealed_.empty()) {
-    oldest = sealed_.front().min_t;
-  } else if (!open_.empty()) {
-    oldest = OpenMinTLocked();
-  }
-  min_t.store(oldest, std::memory_order_relaxed);
+  RefreshMinTLocked();
   return n;
 }
 
@@ -159,26 +166,12 @@ void MemSeries::ExportLocked(SeriesState* out) const {
 }
 
 void MemSeries::ImportLocked(const SeriesState& in) {
-  for (const ChunkView& c : in.sealed) {
-    const size_t size = c.bytes.size();
-    auto* block = static_cast<uint8_t*>(std::malloc(size + 2));
-    if (block == nullptr) throw std::bad_alloc();
-    block[0] = static_cast<uint8_t>(size);
-    block[1] = static_cast<uint8_t>(size >> 8);
-    std::memcpy(block + 2, c.bytes.data(), size);
-    sealed_.push_back(HeadChunk{c.min_t, c.max_t, block});
-  }
+  for (const ChunkView& c : in.sealed) PushSealedLocked(c.min_t, c.max_t, c.bytes);
   open_.Assign(in.open, in.open_free_bits);
   enc_.Restore(in.enc);
   next_at_ = in.next_at;
   max_t.store(in.max_t, std::memory_order_relaxed);
-  int64_t oldest = std::numeric_limits<int64_t>::max();
-  if (!sealed_.empty()) {
-    oldest = sealed_.front().min_t;
-  } else if (!open_.empty()) {
-    oldest = OpenMinTLocked();
-  }
-  min_t.store(oldest, std::memory_order_relaxed);
+  RefreshMinTLocked();
 }
 
 void MemSeries::AddMemoryLocked(size_t* object, size_t* chunk_data, size_t* chunk_index) const {

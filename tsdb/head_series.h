@@ -153,6 +153,11 @@ class MemSeries {
   const uint32_t* ids() const { return reinterpret_cast<const uint32_t*>(this + 1); }
   int64_t OpenMinTLocked() const;
   void SealLocked();
+  // Appends a sealed chunk holding a copy of `bytes` ([u16 size][bytes] in
+  // one exactly sized block).
+  void PushSealedLocked(int64_t min_t, int64_t max_t, std::span<const uint8_t> bytes);
+  // Sets min_t from the oldest chunk left (max() when there is none).
+  void RefreshMinTLocked();
 
   const uint32_t num_ids_;
   // Guarded by mu.
