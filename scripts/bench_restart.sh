@@ -50,10 +50,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-now() { date +%s.%N; }
-alive() { kill -0 "$1" 2>/dev/null && [ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" != Z ]; }
-port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-free_port() { "$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+# shellcheck source=scripts/bench_lib.sh
+. scripts/bench_lib.sh
 metric() {
   curl -fsS --max-time 5 "$1/metrics" | awk -v m="$2" '$1 == m { printf "%.0f\n", $2; f = 1 } END { if (!f) exit 1 }'
 }
@@ -64,18 +62,7 @@ echo "== $("$PROMETHEUS" --version 2>&1 | head -1)"
 echo "== $TARGETS targets x $SERIES series (+$SYNTHETIC synthetic each) = $EXPECTED series, filled for ${FILL}s at 1s"
 
 LAST_PORT=$((BASE_PORT + TARGETS - 1))
-"$PYTHON" "$TARGETS_PY" --base-port "$BASE_PORT" --targets "$TARGETS" --series "$SERIES" \
-  --duration $((4 * FILL + 1200)) >"$TMP/targets.log" 2>&1 &
-TPID=$!
-PIDS+=("$TPID")
-deadline=$((SECONDS + 180))
-for ((p = BASE_PORT; p <= LAST_PORT; p++)); do
-  until port_open "$p"; do
-    alive "$TPID" || { cat "$TMP/targets.log" >&2; die "targets.py exited"; }
-    [ $SECONDS -lt $deadline ] || die "targets not listening on port $p"
-    sleep 0.1
-  done
-done
+start_targets "$TARGETS" "$SERIES" $((4 * FILL + 1200)) "$TMP/targets.log"
 {
   echo "global: {scrape_interval: 1s, scrape_timeout: 1s}"
   echo "scrape_configs:"

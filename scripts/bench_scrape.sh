@@ -72,7 +72,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-now() { date +%s.%N; }
+# shellcheck source=scripts/bench_lib.sh
+. scripts/bench_lib.sh
 # Sleeps until the absolute time $1 (seconds since the epoch, fractional).
 sleep_until() {
   local d
@@ -89,12 +90,7 @@ cpu_ticks() {
 }
 # Busy ticks of the whole machine (all CPUs), from the first line of /proc/stat.
 sys_busy_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9; exit }' /proc/stat; }
-alive() { kill -0 "$1" 2>/dev/null && [ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" != Z ]; }
-port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 rss_mib() { awk '/^VmRSS:/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status" 2>/dev/null || echo "?"; }
-free_port() {
-  "$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
 # Sum of every sample of metric $2 in the text exposition at URL $1.
 metric_sum() {
   curl -fsS --max-time 5 "$1" | awk -v m="$2" '
@@ -116,22 +112,7 @@ echo "== $TARGETS targets x $SERIES series, scrape interval ${INTERVAL}s, warm-u
 
 # ---- targets -----------------------------------------------------------------
 LAST_PORT=$((BASE_PORT + TARGETS - 1))
-for ((p = BASE_PORT; p <= LAST_PORT; p++)); do
-  ! port_open "$p" || die "port $p is already in use (set BASE_PORT)"
-done
-TOTAL_RUN=$((2 * (WARMUP + SECONDS_MEASURED) + 300))
-"$PYTHON" "$TARGETS_PY" --base-port "$BASE_PORT" --targets "$TARGETS" --series "$SERIES" \
-  --duration "$TOTAL_RUN" >"$TMP/targets.log" 2>&1 &
-TPID=$!
-PIDS+=("$TPID")
-deadline=$((SECONDS + 120))
-for ((p = BASE_PORT; p <= LAST_PORT; p++)); do
-  until port_open "$p"; do
-    alive "$TPID" || { cat "$TMP/targets.log" >&2; die "targets.py exited"; }
-    [ $SECONDS -lt $deadline ] || die "targets not listening on port $p after 120 s"
-    sleep 0.1
-  done
-done
+start_targets "$TARGETS" "$SERIES" $((2 * (WARMUP + SECONDS_MEASURED) + 300)) "$TMP/targets.log" 120
 echo "== targets ready (pid $TPID): $(head -1 "$TMP/targets.log")"
 # One target's body: the number of series actually exposed.
 EXPOSED=$(curl -fsS --max-time 5 "http://127.0.0.1:$BASE_PORT/metrics" | grep -vc '^#' || true)
@@ -181,7 +162,7 @@ KS_RUN=$((WARMUP + SECONDS_MEASURED + 5))
 echo
 echo "== kubescrape: --run-for=${KS_RUN}s"
 t0=$(now)
-"$KUBESCRAPE" --config.file="$TMP/prometheus.yml" --run-for="${KS_RUN}s" --log.level=debug >"$TMP/kubescrape.log" 2>&1 &
+"$KUBESCRAPE" --config.file="$TMP/prometheus.yml" --storage.tsdb.path="$TMP/ks-data" --run-for="${KS_RUN}s" --log.level=debug >"$TMP/kubescrape.log" 2>&1 &
 KPID=$!
 PIDS+=("$KPID")
 hook_at_start() { :; }
