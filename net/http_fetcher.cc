@@ -37,6 +37,11 @@ using error_code = boost::system::error_code;
 constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
 constexpr int kMaxRedirects = 10;                  // Go's http.Client default
 constexpr std::uint32_t kHeaderLimit = 1u << 20;  // 1 MiB of response headers
+// Beast reads at most the read buffer's free capacity (at least 512 bytes, at
+// most 64 KiB) per recv: a small buffer turned a 62 KB body into ~120 recv
+// calls and as many reactor round trips. The buffer gets this capacity for
+// the exchange and gives it back after the body (so idle targets hold none).
+constexpr std::size_t kReadChunk = 64 * 1024;
 constexpr std::chrono::hours kMaxTimeout(24 * 365);  // keeps now() + timeout finite
 
 // A Beast body whose reader feeds a BodySink (gzip, size limit, reusable
@@ -286,6 +291,7 @@ asio::awaitable<error_code> HttpFetcher::Impl::WriteAndReadHeader(Stream& stream
   parser_->header_limit(kHeaderLimit);
   parser_->body_limit(boost::none);  // body_size_limit is enforced by the sink
   parser_->get().body() = &sink_;
+  read_buf_.reserve(kReadChunk);
   auto [rec, read] = co_await http::async_read_header(stream, read_buf_, *parser_, kAwait);
   (void)read;
   co_return rec;
@@ -350,6 +356,7 @@ asio::awaitable<util::Status> HttpFetcher::Impl::ReadBody(const HttpUrl& url, co
   }
   if (parser_->keep_alive()) {
     Lowest().expires_never();
+    if (read_buf_.size() == 0) read_buf_.shrink_to_fit();
   } else {
     CloseConnection();
   }
@@ -477,6 +484,7 @@ void HttpFetcher::Impl::CloseConnection() {
   conn_scheme_.clear();
   conn_host_port_.clear();
   read_buf_.clear();
+  read_buf_.shrink_to_fit();
 }
 
 void HttpFetcher::Impl::Close() {
