@@ -1,17 +1,21 @@
 #pragma once
 // ScrapeCache: one target's memory between scrapes (Prometheus's scrapeCache).
 //
-//  - raw series bytes (`name{labels}` exactly as exposed) -> storage reference
-//    and final labels, so a steady-state scrape never parses labels, runs
-//    metric relabeling or hashes a label set;
+//  - raw series bytes (`name{labels}` exactly as exposed) -> storage
+//    reference, so a steady-state scrape never parses labels, runs metric
+//    relabeling or hashes a label set. The final labels are not kept (the
+//    storage has them): a reference the storage no longer knows sends the
+//    series back through the slow path;
 //  - raw bytes of series that metric relabeling dropped;
 //  - which series the last scrape exposed, for staleness markers.
 //
 // Targets expose their series in the same order scrape after scrape, so
 // Find() first compares the raw bytes with the entry that followed the
 // previous hit in the last scrape's order: in the steady state a lookup is
-// one memcmp over memory read in sequence, with no hashing. A miss falls
-// back to the hash index and resynchronises the prediction.
+// one memcmp over memory read in sequence, with no hashing: the raw bytes
+// live back to back in one arena, in the order they were first seen. A miss
+// falls back to the hash index and resynchronises the prediction. About 70
+// bytes per series plus the raw bytes.
 //
 // Iterations: each scrape is one iteration, ended by EndIteration(). A
 // series "tracked" in iteration N and not in N+1 is stale at the end of N+1.
@@ -22,12 +26,12 @@
 // Thread-safety: none; confined to the target's scrape loop.
 
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
 
-#include "model/labels.h"
 #include "tsdb/storage.h"
 
 namespace kubescrape::scraper {
@@ -37,13 +41,14 @@ class ScrapeCache {
   // A cached series. `index` is stable until the entry is evicted.
   struct Entry {
     tsdb::SeriesRef ref = 0;
-    model::Labels labels;
     uint64_t seen_iter = 0;          // last iteration its raw bytes appeared in
     uint64_t tracked_iter = 0;       // last iteration it counted for staleness
     uint64_t prev_tracked_iter = 0;  // tracked_iter before the current iteration
+    uint32_t raw_offset = 0;         // the raw bytes in the arena
+    uint32_t raw_size = 0;
+    uint32_t hash = 0;               // of the raw bytes (index probes compare it first)
+    uint32_t last_pos = kNoPos;      // position in the last scrape's order
     bool live = false;               // false: a free slot
-    const std::string* raw = nullptr;  // the index key (stable while live)
-    uint32_t last_pos = kNoPos;        // position in the last scrape's order
   };
   static constexpr uint32_t kNoPos = UINT32_MAX;
 
@@ -55,8 +60,13 @@ class ScrapeCache {
   // next Add() or EndIteration().
   Entry* Find(std::string_view raw);
 
-  // Adds a series seen for the first time. REQUIRES: Find(raw) == null.
-  Entry* Add(std::string_view raw, tsdb::SeriesRef ref, model::Labels labels);
+  // Adds a series seen for the first time. REQUIRES: Find(raw) == null;
+  // raw.size() < 4 GiB.
+  Entry* Add(std::string_view raw, tsdb::SeriesRef ref);
+
+  // The raw series bytes of a live entry; valid until the next Add() or
+  // EndIteration().
+  std::string_view Raw(const Entry& e) const { return std::string_view(arena_.data() + e.raw_offset, e.raw_size); }
 
   // Whether metric relabeling dropped this raw series before; marks it seen.
   bool IsDropped(std::string_view raw);
@@ -89,26 +99,47 @@ class ScrapeCache {
   template <typename F>
   void ForEachTracked(F&& f) const;
 
-  size_t size() const { return index_.size(); }
+  size_t size() const { return live_; }
   size_t dropped_size() const { return dropped_.size(); }
   uint64_t iteration() const { return iter_; }
+  // Heap bytes held (entries, raw bytes, index, orders; not the dropped set).
+  size_t MemoryBytes() const;
 
  private:
   struct StringHash {
     using is_transparent = void;
     size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
   };
+  static uint32_t HashOf(std::string_view raw) {
+    const uint64_t h = std::hash<std::string_view>{}(raw);
+    return static_cast<uint32_t>(h ^ (h >> 32));
+  }
+  bool Matches(const Entry& e, std::string_view raw) const {
+    return e.raw_size == raw.size() && std::memcmp(arena_.data() + e.raw_offset, raw.data(), raw.size()) == 0;
+  }
+  // Index of open-addressing slots holding entry slot + 1 (0: empty).
+  uint32_t IndexFind(std::string_view raw, uint32_t hash) const;
+  void IndexInsert(uint32_t slot);
+  void RebuildIndex(size_t capacity);
   void Evict();
+  // Rewrites the arena without evicted bytes, in the last scrape's order.
+  void CompactArena();
+  // Returns spare capacity once the cache stopped growing.
+  void Trim();
   // Makes this iteration's order of hits the prediction for the next one.
   void FinishOrder(bool success);
 
   uint64_t iter_ = 1;  // 0 means "never"
   std::vector<Entry> entries_;
+  std::string arena_;                 // raw bytes of the entries, back to back
+  size_t dead_bytes_ = 0;             // arena bytes of evicted entries
+  std::vector<uint32_t> index_;       // power-of-two size, at most half full
+  size_t live_ = 0;
+  bool added_ = false;                // this iteration added an entry
   std::vector<uint32_t> last_order_;  // slots in the order the last successful scrape found them
   std::vector<uint32_t> cur_order_;   // this scrape's, so far
   size_t next_ = 0;                   // index into last_order_ of the predicted next hit
   std::vector<uint32_t> free_;
-  std::unordered_map<std::string, uint32_t, StringHash, std::equal_to<>> index_;
   std::unordered_map<std::string, uint64_t, StringHash, std::equal_to<>> dropped_;  // raw -> seen iteration
 };
 
@@ -126,6 +157,8 @@ void ScrapeCache::EndIteration(bool success, F&& stale) {
   }
   if (success) Evict();
   FinishOrder(success);
+  if (success && !added_) Trim();
+  added_ = false;
   ++iter_;
 }
 

@@ -55,7 +55,14 @@ void CountAppendError(tsdb::AppendError e, ScrapeReport* report) {
     case tsdb::AppendError::kOutOfOrder: ++report->out_of_order; break;
     case tsdb::AppendError::kOutOfBounds: ++report->out_of_bounds; break;
     case tsdb::AppendError::kDuplicateSample: ++report->duplicate_timestamp; break;
+    case tsdb::AppendError::kUnknownRef: break;  // retried with labels, or a stale marker for a gone series
   }
+}
+
+// Appends by ref alone: the cache keeps refs, the storage the labels.
+const model::Labels& NoLabels() {
+  static const model::Labels empty;
+  return empty;
 }
 
 }  // namespace
@@ -161,7 +168,16 @@ util::Status ScrapeProcessor::AppendBody(const FetchedBody& fetched, int64_t t, 
       sample_limit_hit_ = true;
       continue;  // keep parsing for an accurate scrape_samples_scraped
     }
-    tsdb::AppendResult r = app.Append(e->ref, e->labels, sample_t, v);
+    tsdb::AppendResult r = app.Append(e->ref, NoLabels(), sample_t, v);
+    if (r.error == tsdb::AppendError::kUnknownRef) {
+      // The storage garbage-collected the series (e.g. after hours of failed
+      // scrapes): build its labels again, as for a new series.
+      model::Labels lset;
+      KS_ASSIGN_OR_RETURN(bool kept, SeriesLabels(p, &lset));
+      if (!kept) continue;  // not reached: the same rules kept it before
+      r = app.Append(0, lset, sample_t, v);
+      if (r.ref != 0) e->ref = r.ref;
+    }
     if (r.error != tsdb::AppendError::kNone) {
       CountAppendError(r.error, report);
       continue;
@@ -173,8 +189,7 @@ util::Status ScrapeProcessor::AppendBody(const FetchedBody& fetched, int64_t t, 
   return util::Status::Ok();
 }
 
-util::Status ScrapeProcessor::AppendNewSeries(TextParser& p, std::string_view raw, int64_t t, double v, bool tracked,
-                                              tsdb::Appender& app, ScrapeReport* report) {
+util::StatusOr<bool> ScrapeProcessor::SeriesLabels(TextParser& p, model::Labels* out) {
   const ScrapeConfig& cfg = *config_;
   parsed_.clear();
   p.Labels(&parsed_);
@@ -182,10 +197,7 @@ util::Status ScrapeProcessor::AppendNewSeries(TextParser& p, std::string_view ra
   scraped_ = model::Labels::FromUnsorted(parsed_);
   lb_.Reset(scraped_);  // the builder reads its base in place: keep it alive
   BuildSampleLabels();
-  if (!cfg.metric_relabel_configs.empty() && !relabel::Process(cfg.metric_relabel_configs, lb_)) {
-    cache_.AddDropped(raw);
-    return util::Status::Ok();
-  }
+  if (!cfg.metric_relabel_configs.empty() && !relabel::Process(cfg.metric_relabel_configs, lb_)) return false;
   model::Labels lset = lb_.Build();
   std::string_view name = lset.Get(model::kMetricName);
   if (name.empty()) return util::InvalidArgumentError("missing metric name (__name__ label)");
@@ -197,6 +209,19 @@ util::Status ScrapeProcessor::AppendNewSeries(TextParser& p, std::string_view ra
     }
   }
   KS_RETURN_IF_ERROR(CheckLabelLimits(lset, cfg.limits));
+  *out = std::move(lset);
+  return true;
+}
+
+util::Status ScrapeProcessor::AppendNewSeries(TextParser& p, std::string_view raw, int64_t t, double v, bool tracked,
+                                              tsdb::Appender& app, ScrapeReport* report) {
+  const ScrapeConfig& cfg = *config_;
+  model::Labels lset;
+  KS_ASSIGN_OR_RETURN(bool kept, SeriesLabels(p, &lset));
+  if (!kept) {
+    cache_.AddDropped(raw);
+    return util::Status::Ok();
+  }
   ++report->samples_post_relabeling;
   const uint64_t sample_limit = cfg.limits.sample_limit;
   if (sample_limit > 0 && report->samples_post_relabeling > sample_limit) {
@@ -206,7 +231,7 @@ util::Status ScrapeProcessor::AppendNewSeries(TextParser& p, std::string_view ra
   tsdb::AppendResult r = app.Append(0, lset, t, v);
   CountAppendError(r.error, report);
   if (r.ref == 0) return util::Status::Ok();
-  ScrapeCache::Entry* e = cache_.Add(raw, r.ref, std::move(lset));
+  ScrapeCache::Entry* e = cache_.Add(raw, r.ref);
   cache_.MarkSeen(e);
   if (r.error == tsdb::AppendError::kNone) {
     if (tracked) cache_.Track(e);
@@ -251,7 +276,8 @@ void ScrapeProcessor::AppendStaleMarkers(bool success, int64_t t, tsdb::Appender
   const double stale = model::StaleNaN();
   cache_.EndIteration(success, [&](const ScrapeCache::Entry& e) {
     // Rejections (a newer sample exists) are expected and ignored.
-    if (app.Append(e.ref, e.labels, t, stale).error == tsdb::AppendError::kNone) ++report->stale_markers;
+    // An unknown ref (a series the storage already dropped) needs no marker.
+    if (app.Append(e.ref, NoLabels(), t, stale).error == tsdb::AppendError::kNone) ++report->stale_markers;
   });
 }
 
@@ -273,7 +299,7 @@ void ScrapeProcessor::AppendReport(tsdb::Appender& app, int64_t t, const ScrapeR
 void ScrapeProcessor::MarkAllStale(int64_t t_ms) {
   std::unique_ptr<tsdb::Appender> app = storage_.NewAppender();
   const double stale = model::StaleNaN();
-  cache_.ForEachTracked([&](const ScrapeCache::Entry& e) { app->Append(e.ref, e.labels, t_ms, stale); });
+  cache_.ForEachTracked([&](const ScrapeCache::Entry& e) { app->Append(e.ref, NoLabels(), t_ms, stale); });
   if (reported_) {
     for (size_t i = 0; i < report_labels_.size(); ++i) app->Append(report_refs_[i], report_labels_[i], t_ms, stale);
   }

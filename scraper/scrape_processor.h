@@ -88,6 +88,10 @@ class ScrapeProcessor {
   util::Status AppendBody(const FetchedBody& fetched, int64_t t, tsdb::Appender& app, ScrapeReport* report);
   util::Status AppendNewSeries(TextParser& parser, std::string_view raw, int64_t t, double v, bool tracked,
                                tsdb::Appender& app, ScrapeReport* report);
+  // The final labels of the parser's current series (target labels, metric
+  // relabeling, validation, label limits) into *out. False: relabeling
+  // dropped it. Errors fail the scrape.
+  util::StatusOr<bool> SeriesLabels(TextParser& parser, model::Labels* out);
   void BuildSampleLabels();
   void AppendStaleMarkers(bool success, int64_t t, tsdb::Appender& app, ScrapeReport* report);
   void AppendReport(tsdb::Appender& app, int64_t t, const ScrapeReport& report);

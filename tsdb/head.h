@@ -80,7 +80,11 @@ struct HeadOptions {
   // Target samples per chunk. REQUIRES: 4 <= samples_per_chunk <= 32767.
   int samples_per_chunk = chunk_format::kDefaultSamplesPerChunk;
   // 2^stripe_bits stripes for the series tables. REQUIRES: 0..20.
-  int stripe_bits = 14;
+  // 4096 stripes keep lock contention negligible for dozens of appending
+  // threads; Prometheus's 16384 cost 3 MiB before the first series (two
+  // cache-line-aligned stripes and two small tables each), ~60 bytes per
+  // series at 50k series.
+  int stripe_bits = 12;
   // Not owned; may be null. Must outlive the Head.
   HeadLogger* logger = nullptr;
 };

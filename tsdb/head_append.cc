@@ -69,6 +69,7 @@ AppendResult HeadAppender::Append(SeriesRef ref, const model::Labels& labels, in
   uint64_t prev = 0;
   MemSeries* s = ref != 0 ? head_->LookupForAppend(ref, id_, &prev) : nullptr;
   if (s == nullptr) {
+    if (labels.empty()) return {0, AppendError::kUnknownRef};
     bool created = false;
     s = head_->GetOrCreate(labels, id_, &created, &prev);
     if (created) created_.push_back(RefSeries{s->ref, labels});

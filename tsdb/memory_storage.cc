@@ -10,6 +10,7 @@ std::string_view AppendErrorName(AppendError e) {
     case AppendError::kOutOfOrder: return "out of order sample";
     case AppendError::kOutOfBounds: return "out of bounds";
     case AppendError::kDuplicateSample: return "duplicate sample for timestamp";
+    case AppendError::kUnknownRef: return "unknown series reference";
   }
   return "unknown";
 }
@@ -22,6 +23,7 @@ class MemoryAppender final : public Appender {
     std::lock_guard<std::mutex> lock(storage_->mu_);
     // A non-zero ref is trusted (the Appender contract): no label lookup.
     if (ref == 0 || ref > storage_->series_.size()) {
+      if (labels.empty()) return {0, AppendError::kUnknownRef};
       auto [it, inserted] = storage_->refs_.emplace(labels, storage_->series_.size() + 1);
       if (inserted) storage_->series_.push_back({labels, {}});
       ref = it->second;

@@ -37,6 +37,7 @@ enum class AppendError : uint8_t {
   kOutOfOrder,        // older than the series' newest sample
   kOutOfBounds,       // outside the time range the storage accepts
   kDuplicateSample,   // same timestamp as the newest sample, different value
+  kUnknownRef,        // a ref without labels that the storage does not (or no longer) know
 };
 
 std::string_view AppendErrorName(AppendError e);
@@ -52,9 +53,13 @@ class Appender {
 
   // Appends (t, v) to the series `labels`. When `ref` is non-zero it must be
   // a reference this storage returned for the same labels; the storage may
-  // then skip the lookup. A sample equal in time and value to the newest one
-  // is accepted and ignored. `t` is milliseconds since the Unix epoch.
-  // REQUIRES: labels non-empty with a __name__.
+  // then skip the lookup. With a non-zero `ref`, `labels` may be empty (a
+  // caller that keeps refs, not label sets): a ref the storage does not know
+  // (e.g. the series was garbage-collected) then fails with kUnknownRef and
+  // ref 0, and the caller retries with the labels. A sample equal in time
+  // and value to the newest one is accepted and ignored. `t` is milliseconds
+  // since the Unix epoch.
+  // REQUIRES: labels non-empty with a __name__, or empty with ref != 0.
   virtual AppendResult Append(SeriesRef ref, const model::Labels& labels, int64_t t, double v) = 0;
 
   // Makes the batch durable (as the storage promises) and visible.

@@ -4,13 +4,12 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
 namespace kubescrape::scraper {
 namespace {
-
-model::Labels L(const std::string& name) { return model::Labels::FromPairs({{"__name__", name}}); }
 
 // One successful scrape exposing `raws` in order: finds or adds each, marks
 // it seen and tracked; returns the refs found (0 for added ones) and the
@@ -25,15 +24,15 @@ ScrapeResult Scrape(ScrapeCache& c, const std::vector<std::string>& raws, bool s
     ScrapeCache::Entry* e = c.Find(raw);
     if (e == nullptr) {
       r.found.push_back(0);
-      e = c.Add(raw, 1000 + raw.size() * 10 + static_cast<tsdb::SeriesRef>(raw.back()), L(raw));
+      e = c.Add(raw, 1000 + raw.size() * 10 + static_cast<tsdb::SeriesRef>(raw.back()));
     } else {
       r.found.push_back(e->ref);
-      EXPECT_EQ(e->labels, L(raw)) << raw;  // the entry of this raw series, not a neighbour's
+      EXPECT_EQ(c.Raw(*e), raw);  // the entry of this raw series, not a neighbour's
     }
     c.MarkSeen(e);
     c.Track(e);
   }
-  c.EndIteration(success, [&](const ScrapeCache::Entry& e) { r.stale.push_back(std::string(e.labels.Get("__name__"))); });
+  c.EndIteration(success, [&](const ScrapeCache::Entry& e) { r.stale.push_back(std::string(c.Raw(e))); });
   return r;
 }
 
@@ -74,6 +73,27 @@ TEST(ScrapeCacheTest, APrefixOfAnotherSeriesIsNotItsMatch) {
   EXPECT_EQ(Scrape(c, {"up{a=\"10\"}", "up{a=\"1\"}"}).found,
             (std::vector<tsdb::SeriesRef>{Ref("up{a=\"10\"}"), Ref("up{a=\"1\"}")}));
   EXPECT_EQ(c.Find("up{a=\"100\"}"), nullptr);
+}
+
+// Series churn: evicted raw bytes are reclaimed (the arena is compacted)
+// and every live entry stays findable through the rebuilt index.
+TEST(ScrapeCacheTest, ChurnReclaimsEvictedBytesAndKeepsEntriesFindable) {
+  ScrapeCache c;
+  auto window = [](int from) {
+    std::vector<std::string> raws;
+    for (int i = from; i < from + 1000; ++i) raws.push_back("http_requests_total{pod=\"web-" + std::to_string(i) + "\"}");
+    return raws;
+  };
+  Scrape(c, window(0));
+  const size_t steady = c.MemoryBytes();
+  for (int round = 1; round <= 30; ++round) {
+    ScrapeResult r = Scrape(c, window(round * 400));  // 400 gone, 600 kept, 400 new
+    EXPECT_EQ(r.stale.size(), 400u);
+    EXPECT_EQ(c.size(), 1000u);
+    ScrapeResult again = Scrape(c, window(round * 400));  // all found (the check is inside Scrape)
+    EXPECT_EQ(std::count(again.found.begin(), again.found.end(), 0), 0) << round;
+  }
+  EXPECT_LT(c.MemoryBytes(), 3 * steady);  // not growing with every round
 }
 
 TEST(ScrapeCacheTest, DroppedSeriesAreRememberedUntilUnseen) {

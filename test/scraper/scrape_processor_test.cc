@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "model/value.h"
+#include "tsdb/head.h"
 #include "tsdb/memory_storage.h"
 
 namespace kubescrape::scraper {
@@ -265,6 +266,53 @@ TEST_F(ScrapeProcessorTest, InvalidNamesUnderLegacyValidationFail) {
   EXPECT_THAT(r.error.message(), HasSubstr("invalid metric name or label names"));
   Make();
   EXPECT_TRUE(Scrape("{\"my.metric\"} 1\n").up());
+}
+
+// The cache keeps refs, not labels: when the head garbage-collects a series
+// the target still exposes (here after a long outage), the next scrape
+// rebuilds its labels from the raw bytes and the series comes back whole.
+TEST(ScrapeProcessorHeadTest, ASeriesTheHeadDroppedIsRecreatedFromItsRawBytes) {
+  tsdb::Head head;
+  util::FakeClock clock(1'700'000'000'000);
+  ScrapeConfig cfg;
+  cfg.job_name = "app";
+  const Labels target = Labels::FromPairs({{"instance", "10.0.0.1:8001"}, {"job", "app"}});
+  ScrapeProcessor p(std::make_shared<const ScrapeConfig>(std::move(cfg)), target, head, clock);
+  const std::string body = "# TYPE requests_total counter\nrequests_total{code=\"200\"} 1\n";
+  ASSERT_TRUE(p.Process(clock.Now(), FetchedBody{kText, body}).up());
+  clock.AdvanceMillis(15'000);
+  ASSERT_FALSE(p.Process(clock.Now(), util::UnavailableError("connection refused")).up());
+  const uint64_t series_before = head.stats().num_series;
+  ASSERT_EQ(series_before, 6u);  // requests_total and the five synthetic series
+  clock.AdvanceMillis(3 * 3600'000);
+  head.Truncate(clock.NowMillis());  // every sample is older: every series goes
+  ASSERT_EQ(head.stats().num_series, 0u);
+
+  const int64_t t = clock.NowMillis();
+  ScrapeReport r = p.Process(clock.Now(), FetchedBody{kText, "requests_total{code=\"200\"} 7\n"});
+  ASSERT_TRUE(r.up()) << r.error.message();
+  EXPECT_EQ(r.series_added, 0u);  // a cache hit, as in Prometheus
+  EXPECT_EQ(r.samples_post_relabeling, 1u);
+  auto q = head.NewQuerier(t, t);
+  ASSERT_TRUE(q.ok());
+  model::Matcher name = *model::Matcher::Make(model::MatchType::kEqual, "__name__", "requests_total");
+  std::unique_ptr<tsdb::SeriesSet> set = (*q)->Select(std::span<const model::Matcher>(&name, 1));
+  ASSERT_TRUE(set->Next());
+  EXPECT_EQ(set->labels(), Labels::FromPairs({{"__name__", "requests_total"},
+                                              {"code", "200"},
+                                              {"instance", "10.0.0.1:8001"},
+                                              {"job", "app"}}));
+  auto it = set->Samples();
+  ASSERT_TRUE(it->Next());
+  EXPECT_EQ(it->t(), t);
+  EXPECT_EQ(it->v(), 7);
+  EXPECT_FALSE(set->Next());
+  set.reset();
+  q->reset();
+  // The next scrape appends by the new ref.
+  clock.AdvanceMillis(15'000);
+  EXPECT_TRUE(p.Process(clock.Now(), FetchedBody{kText, "requests_total{code=\"200\"} 8\n"}).up());
+  EXPECT_EQ(head.stats().num_series, 6u);
 }
 
 TEST(SameSampleProcessingTest, ComparesWhatChangesSamples) {
