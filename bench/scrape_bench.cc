@@ -56,7 +56,7 @@ void BM_ProcessSteadyState(benchmark::State& state) {
   state.counters["ns_per_sample"] = benchmark::Counter(static_cast<double>(state.iterations() * series),
                                                        benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }
-BENCHMARK(BM_ProcessSteadyState)->Arg(1000)->Arg(10000)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_ProcessSteadyState)->Arg(1000)->Arg(10000)->Arg(100000)->Unit(benchmark::kMicrosecond);
 
 // Bytes in use: small chunks plus mmapped large ones (main arena; the
 // benchmark is single-threaded).
