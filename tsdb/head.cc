@@ -131,6 +131,8 @@ void Head::FreeSeries(MemSeries* s) {
   MemSeries::Destroy(s);
 }
 
+RefStripe& Head::RefStripeOf(SeriesRef ref) const { return ref_stripes_[ref & stripe_mask_]; }
+
 MemSeries* Head::LookupForAppend(SeriesRef ref, uint64_t appender, uint64_t* prev) {
   RefStripe& st = ref_stripes_[ref & stripe_mask_];
   std::lock_guard<SpinLock> lock(st.mu);

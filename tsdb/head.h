@@ -210,6 +210,9 @@ class HeadChunkSeriesSet;
                                 uint64_t marker);
   // The series `ref` or null, for readers.
   MemSeries* Lookup(SeriesRef ref) const;
+  // Lookup, falling back to the replay's alias of `ref`.
+  MemSeries* LookupForReplay(SeriesRef ref) const;
+  RefStripe& RefStripeOf(SeriesRef ref) const;
   // The series' labels. REQUIRES: the series is alive (caller registered).
   model::Labels LabelsOf(const MemSeries& s) const;
   bool LabelsEqual(const MemSeries& s, const model::Labels& labels) const;

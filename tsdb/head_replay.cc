@@ -2,6 +2,7 @@
 // samples by ref (see Head::ReplaySeries in head.h); and from a snapshot:
 // whole series with their chunks (Head::RestoreSeries).
 #include <algorithm>
+#include <array>
 #include <bit>
 
 #include "tsdb/head.h"
@@ -36,6 +37,15 @@ void Head::ReplaySeries(std::span<const RefSeries> series,
   }
 }
 
+MemSeries* Head::LookupForReplay(SeriesRef ref) const {
+  MemSeries* s = Lookup(ref);
+  if (s != nullptr) return s;
+  std::lock_guard<std::mutex> alias_lock(alias_mu_);
+  if (aliases_.empty()) return nullptr;
+  auto it = aliases_.find(ref);
+  return it == aliases_.end() ? nullptr : Lookup(it->second);
+}
+
 uint64_t Head::ReplaySamples(std::span<const RefSample> samples) {
   // Registered so Truncate, if someone runs it meanwhile, frees nothing
   // under us.
@@ -44,21 +54,55 @@ uint64_t Head::ReplaySamples(std::span<const RefSample> samples) {
   uint64_t unknown = 0, appended = 0, chunks = 0, out_of_order = 0, duplicates = 0;
   int64_t batch_min = std::numeric_limits<int64_t>::max();
   int64_t batch_max = std::numeric_limits<int64_t>::min();
-  for (size_t k = 0; k < samples.size();) {
-    const SeriesRef ref = samples[k].ref;
-    MemSeries* s = Lookup(ref);
-    if (s == nullptr) {
-      std::lock_guard<std::mutex> alias_lock(alias_mu_);
-      auto it = aliases_.find(ref);
-      if (it != aliases_.end()) s = Lookup(it->second);
+
+  // The runs of one ref (the batch is grouped by series). With a million
+  // series every run misses the cache three or four times (table slot,
+  // series, chunk tail), one after the other since each lookup takes a
+  // lock. Software pipelining overlaps them: the slot of run r + 16 and the
+  // stripe of run r + 24 are prefetched, run r + 8 is looked up and its
+  // series prefetched, the chunk tail of run r + 4 prefetched, run r
+  // appended.
+  std::vector<uint32_t> starts;
+  starts.reserve(samples.size() / 2 + 2);
+  for (size_t k = 0; k < samples.size(); ++k) {
+    if (k == 0 || samples[k].ref != samples[k - 1].ref) starts.push_back(static_cast<uint32_t>(k));
+  }
+  const size_t runs = starts.size();
+  starts.push_back(static_cast<uint32_t>(samples.size()));
+  constexpr size_t kStripeAhead = 24, kSlotAhead = 16, kSeriesAhead = 8, kTailAhead = 4;
+  constexpr size_t kRing = 16;  // > kSeriesAhead
+  std::array<MemSeries*, kRing> ahead{};
+  auto ref_of = [&](size_t run) { return samples[starts[run]].ref; };
+  auto resolve = [&](size_t run) {
+    MemSeries* s = LookupForReplay(ref_of(run));
+    ahead[run % kRing] = s;
+    if (s != nullptr) {
+      __builtin_prefetch(s, 1);
+      __builtin_prefetch(reinterpret_cast<const char*>(s) + 64, 1);
+      __builtin_prefetch(reinterpret_cast<const char*>(s) + 128, 1);
     }
+  };
+  for (size_t r = 0; r < std::min(kSeriesAhead, runs); ++r) resolve(r);
+  for (size_t r = 0; r < runs; ++r) {
+    if (r + kStripeAhead < runs) __builtin_prefetch(&RefStripeOf(ref_of(r + kStripeAhead)));
+    if (r + kSlotAhead < runs) {
+      const SeriesRef ref = ref_of(r + kSlotAhead);
+      RefStripeOf(ref).table.PrefetchHome(ref);
+    }
+    if (r + kSeriesAhead < runs) resolve(r + kSeriesAhead);
+    if (r + kTailAhead < runs && ahead[(r + kTailAhead) % kRing] != nullptr) {
+      ahead[(r + kTailAhead) % kRing]->PrefetchAppendTail();
+    }
+    MemSeries* s = ahead[r % kRing];
+    size_t k = starts[r];
+    const size_t end = starts[r + 1];
     if (s == nullptr) {
-      for (; k < samples.size() && samples[k].ref == ref; ++k) ++unknown;
+      unknown += end - k;
       continue;
     }
     // One lock hold for the run of samples of this ref.
     std::lock_guard<SpinLock> lock(s->mu);
-    for (; k < samples.size() && samples[k].ref == ref; ++k) {
+    for (; k < end; ++k) {
       const RefSample& smp = samples[k];
       const int64_t max_t = s->max_t.load(std::memory_order_relaxed);
       if (max_t != MemSeries::kNoTime && smp.t <= max_t) {
@@ -97,7 +141,7 @@ void Head::ForEachSeriesState(const SeriesStateFn& fn, const std::function<void(
   SeriesState state;
   for (size_t i = 0; i < refs.size(); ++i) {
     {
-      RefStripe& st = ref_stripes_[refs[i] & stripe_mask_];
+      RefStripe& st = RefStripeOf(refs[i]);
       std::lock_guard<SpinLock> lock(st.mu);
       MemSeries* s = st.table.Find(refs[i], [](const MemSeries*) { return true; });
       if (s != nullptr) {

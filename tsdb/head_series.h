@@ -142,6 +142,12 @@ class MemSeries {
   // sealed chunk at most 65535 bytes, the open chunk written by in.enc).
   void ImportLocked(const SeriesState& in);
   bool EmptyLocked() const { return sealed_.empty() && open_.empty(); }
+  // Hints the CPU to fetch the bytes the next append writes (the open
+  // chunk's end). REQUIRES: no other thread modifies the series meanwhile
+  // (WAL replay: each series belongs to one worker).
+  void PrefetchAppendTail() const {
+    if (open_.data() != nullptr) __builtin_prefetch(open_.data() + open_.size(), 1);
+  }
   // Adds the series' heap bytes: the object with its label ids, chunk bytes
   // (the open chunk at capacity) and the sealed-chunk list. REQUIRES: mu held.
   void AddMemoryLocked(size_t* object, size_t* chunk_data, size_t* chunk_index) const;

@@ -74,5 +74,39 @@ TEST(HeadReplayTest, UnknownRefsAreCountedAndAliasesFollowed) {
   EXPECT_EQ(head.stats().num_series, 2u);
 }
 
+// Batches long enough for the prefetching pipeline (runs looked up 8 ahead,
+// a ring of 16): every run lands in its own series, unknown refs and
+// aliases anywhere in the batch, runs of one to three samples.
+TEST(HeadReplayTest, LongBatchesApplyEveryRunToItsSeries) {
+  Head head(SmallHead());
+  std::vector<RefSeries> series;
+  std::vector<model::Labels> labels;
+  for (int i = 0; i < 300; ++i) {
+    labels.push_back(model::Labels::FromPairs({{"__name__", "m"}, {"i", std::to_string(i)}}));
+    series.push_back({static_cast<SeriesRef>(10 + i), labels.back()});
+  }
+  series.push_back({1000, labels[5]});  // ref 1000 aliases ref 15
+  head.ReplaySeries(series);
+  std::vector<RefSample> batch;  // grouped by ref, as the WAL replayer hands it over
+  uint64_t unknown = 0;
+  for (int i = 0; i < 300; ++i) {
+    const SeriesRef ref = static_cast<SeriesRef>(10 + i);
+    for (int k = 0; k < 1 + i % 3; ++k) batch.push_back({ref, 1000 * (k + 1), static_cast<double>(i * 10 + k)});
+    if (i % 50 == 7) {
+      batch.push_back({static_cast<SeriesRef>(5000 + i), 1000, 1});  // no such series
+      ++unknown;
+    }
+  }
+  batch.push_back({1000, 9000, 99});  // via the alias, after ref 15's own samples
+  EXPECT_EQ(head.ReplaySamples(batch), unknown);
+  for (int i = 0; i < 300; ++i) {
+    std::vector<testing::Sample> want;
+    for (int k = 0; k < 1 + i % 3; ++k) want.push_back({1000 * (k + 1), static_cast<double>(i * 10 + k)});
+    if (i == 5) want.push_back({9000, 99});
+    EXPECT_EQ(SamplesOf(head, labels[i]), want) << i;
+  }
+  EXPECT_EQ(head.stats().num_series, 300u);
+}
+
 }  // namespace
 }  // namespace kubescrape::tsdb
