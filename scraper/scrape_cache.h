@@ -60,6 +60,13 @@ class ScrapeCache {
   // next Add() or EndIteration().
   Entry* Find(std::string_view raw);
 
+  // The ref of the entry the order prediction expects `ahead` lookups
+  // after the next one, or 0 (for Appender::Prefetch).
+  tsdb::SeriesRef PredictedRef(size_t ahead) const {
+    const size_t pos = next_ + ahead;
+    return pos < last_order_.size() ? entries_[last_order_[pos]].ref : 0;
+  }
+
   // Adds a series seen for the first time. REQUIRES: Find(raw) == null;
   // raw.size() < 4 GiB.
   Entry* Add(std::string_view raw, tsdb::SeriesRef ref);

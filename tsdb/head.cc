@@ -133,6 +133,15 @@ void Head::FreeSeries(MemSeries* s) {
 
 RefStripe& Head::RefStripeOf(SeriesRef ref) const { return ref_stripes_[ref & stripe_mask_]; }
 
+void Head::PrefetchRef(SeriesRef ref, Appender::PrefetchStage stage) const {
+  RefStripe& st = RefStripeOf(ref);
+  if (stage == Appender::PrefetchStage::kFar) {
+    __builtin_prefetch(&st);
+  } else {
+    st.table.PrefetchHome(ref);
+  }
+}
+
 MemSeries* Head::LookupForAppend(SeriesRef ref, uint64_t appender, uint64_t* prev) {
   RefStripe& st = ref_stripes_[ref & stripe_mask_];
   std::lock_guard<SpinLock> lock(st.mu);

@@ -210,6 +210,8 @@ class HeadChunkSeriesSet;
                                 uint64_t marker);
   // The series `ref` or null, for readers.
   MemSeries* Lookup(SeriesRef ref) const;
+  // Appender::Prefetch: kFar fetches the ref's stripe, kNear its table slot.
+  void PrefetchRef(SeriesRef ref, Appender::PrefetchStage stage) const;
   // Lookup, falling back to the replay's alias of `ref`.
   MemSeries* LookupForReplay(SeriesRef ref) const;
   RefStripe& RefStripeOf(SeriesRef ref) const;

@@ -19,6 +19,7 @@ class HeadAppender final : public Appender {
   }
 
   AppendResult Append(SeriesRef ref, const model::Labels& labels, int64_t t, double v) override;
+  void Prefetch(SeriesRef ref, PrefetchStage stage) override { head_->PrefetchRef(ref, stage); }
   util::Status Commit() override;
   void Rollback() override;
 

@@ -62,6 +62,16 @@ class Appender {
   // REQUIRES: labels non-empty with a __name__, or empty with ref != 0.
   virtual AppendResult Append(SeriesRef ref, const model::Labels& labels, int64_t t, double v) = 0;
 
+  // Hints that `ref` is about to be appended (a scrape cache predicts the
+  // order of a scrape's series). Called in two stages for each ref: kFar
+  // some 16 appends ahead, kNear some 8 ahead, so the storage can fetch its
+  // lookup structures level by level. Never required; the default ignores it.
+  enum class PrefetchStage : uint8_t { kFar, kNear };
+  virtual void Prefetch(SeriesRef ref, PrefetchStage stage) {
+    (void)ref;
+    (void)stage;
+  }
+
   // Makes the batch durable (as the storage promises) and visible.
   [[nodiscard]] virtual util::Status Commit() = 0;
 

@@ -43,6 +43,25 @@ TEST(HeadAppendTest, CommitMakesSamplesVisibleRollbackDiscards) {
   EXPECT_EQ(head.stats().num_series, 1u);
 }
 
+// Prefetch is a hint: any ref (unknown, zero, before any table exists) is
+// harmless, and appends by ref and by labels work as before.
+TEST(HeadAppendTest, PrefetchIsOnlyAHint) {
+  Head head(SmallHead());
+  auto app = head.NewAppender();
+  for (SeriesRef ref : {SeriesRef{0}, SeriesRef{1}, SeriesRef{12345}, ~SeriesRef{0}}) {
+    app->Prefetch(ref, Appender::PrefetchStage::kFar);
+    app->Prefetch(ref, Appender::PrefetchStage::kNear);
+  }
+  AppendResult r = app->Append(0, kUp, 1000, 1);
+  ASSERT_EQ(r.error, AppendError::kNone);
+  app->Prefetch(r.ref, Appender::PrefetchStage::kFar);
+  app->Prefetch(r.ref, Appender::PrefetchStage::kNear);
+  EXPECT_EQ(app->Append(r.ref, model::Labels(), 2000, 2).error, AppendError::kNone);
+  EXPECT_EQ(app->Append(r.ref + 99, model::Labels(), 2000, 2).error, AppendError::kUnknownRef);
+  ASSERT_TRUE(app->Commit().ok());
+  EXPECT_EQ(SamplesOf(head, kUp), (std::vector<Sample>{{1000, 1}, {2000, 2}}));
+}
+
 TEST(HeadAppendTest, DestroyingAnOpenAppenderRollsBack) {
   Head head(SmallHead());
   {
