@@ -10,6 +10,7 @@
 #include "model/regex.h"
 #include "promql/functions.h"
 #include "promql/functions_internal.h"
+#include "promql/sample_window.h"
 #include "util/utf8.h"
 
 namespace kubescrape::promql::internal {
@@ -162,46 +163,19 @@ util::StatusOr<Matrix> Evaluator::EvalRangeFunction(Call& call, size_t matrix_ar
     KS_ASSIGN_OR_RETURN(Matrix m, Eval(*call.args[i]));
     scalar_args.push_back(std::move(m));
   }
-  // The series and window parameters: a range selector's, or a subquery's
-  // result with its range and offset.
-  Expr& arg = *call.args[matrix_arg];
-  Matrix subquery_result;
-  const std::vector<Series>* series;
-  int64_t range, offset;
-  bool fixed_time;  // @: the window does not move with the steps
-  if (arg.kind == NodeKind::kMatrixSelector) {
-    auto& ms = As<MatrixSelector>(arg);
-    KS_ASSIGN_OR_RETURN(SelectorData * d, Load(ms.vs()));
-    series = &d->series;
-    range = ms.range_ms;
-    offset = ms.vs().offset_ms;
-    fixed_time = ms.vs().timestamp.has_value();
-  } else {
-    auto& sq = As<SubqueryExpr>(arg);
-    // The subquery's own samples are not counted: its points are, per step,
-    // as the function's windows (Prometheus's evalSubquery).
-    StepSamples uncounted;
-    StepSamples* counted = std::exchange(samples_, &uncounted);
-    auto evaluated = Eval(sq);
-    samples_ = counted;
-    if (!evaluated.ok()) return evaluated.status();
-    subquery_result = std::move(*evaluated);
-    series = &subquery_result;
-    range = sq.range_ms;
-    offset = sq.offset_ms;
-    if (sq.timestamp) offset = sq.original_offset_ms + (start_ - *sq.timestamp);
-    fixed_time = sq.timestamp.has_value();
-  }
   const bool drop_name = name != "last_over_time" && name != "first_over_time";
   const bool is_rate = name == "rate" || name == "increase";
+  const int steps = NumSteps();
   Matrix out;
   std::vector<double> scalars(scalar_args.size());
-  const int steps = NumSteps();
-  for (const Series& s : *series) {
-    KS_RETURN_IF_ERROR(ctx_.CheckInterrupt());
+  int64_t range = 0, offset = 0;
+  bool fixed_time = false;  // @: the window does not move with the steps
+
+  // Computes all steps of one series; `slide(mint, maxt)` returns its
+  // samples in (mint, maxt] (both never decrease).
+  auto eval_series = [&](const model::Labels& metric, bool src_drop_name, auto&& slide) -> util::Status {
     Series r;
-    const std::vector<FPoint>& pts = s.floats;
-    size_t lo = 0, hi = 0;
+    std::span<const FPoint> window;
     int step = -1;
     for (int64_t ts = start_; ts <= end_; ts += interval_) {
       ++step;
@@ -209,29 +183,26 @@ util::StatusOr<Matrix> Evaluator::EvalRangeFunction(Call& call, size_t matrix_ar
         const Matrix& m = scalar_args[k];
         scalars[k] = m.empty() || static_cast<size_t>(step) >= m[0].floats.size() ? 0 : m[0].floats[static_cast<size_t>(step)].f;
       }
-      if (ts == start_ || !fixed_time) {
-        const int64_t maxt = ts - offset;
-        const int64_t mint = maxt - range;
-        while (hi < pts.size() && pts[hi].t <= maxt) ++hi;
-        while (lo < hi && pts[lo].t <= mint) ++lo;
-        if (lo > hi) lo = hi;
-      }
-      if (lo == hi) continue;
-      AddSamplesAtStep(step, static_cast<int64_t>(hi - lo));
-      ctx_.UpdatePeak(ctx_.current_samples + static_cast<int64_t>(r.floats.size() + (hi - lo)));
-      RangeCall c{call, std::span<const FPoint>(pts.data() + lo, hi - lo), ts, range, offset, scalars, s.metric,
-                  ctx_.annotations, util::Status::Ok()};
+      if (ts == start_ || !fixed_time) window = slide(ts - offset - range, ts - offset);
+      if (window.empty()) continue;
+      const auto n = static_cast<int64_t>(window.size());
+      AddSamplesAtStep(step, n);
+      // The window's points are held besides the finished series' outputs
+      // (Prometheus's matrixIterSlice counts them against the limit too).
+      if (ctx_.current_samples + n > ctx_.max_samples) return ctx_.TooManySamples();
+      ctx_.UpdatePeak(ctx_.current_samples + static_cast<int64_t>(r.floats.size()) + n);
+      RangeCall c{call, window, ts, range, offset, scalars, metric, ctx_.annotations, util::Status::Ok()};
       std::optional<double> v = fn(c);
       KS_RETURN_IF_ERROR(c.status);
       if (!v) continue;
       if (r.floats.empty()) r.floats.reserve(static_cast<size_t>(steps));
       r.floats.push_back({ts, *v});
     }
-    if (r.floats.empty()) continue;
+    if (r.floats.empty()) return util::Status::Ok();
     ctx_.current_samples += static_cast<int64_t>(r.floats.size());
     if (ctx_.current_samples > ctx_.max_samples) return ctx_.TooManySamples();
     if (is_rate) {
-      std::string_view metric_name = s.metric.Get(model::kMetricName);
+      std::string_view metric_name = metric.Get(model::kMetricName);
       if (!metric_name.empty() && !metric_name.ends_with("_total") && !metric_name.ends_with("_sum") &&
           !metric_name.ends_with("_count") && !metric_name.ends_with("_bucket")) {
         ctx_.annotations.AddInfo(
@@ -240,10 +211,58 @@ util::StatusOr<Matrix> Evaluator::EvalRangeFunction(Call& call, size_t matrix_ar
             call.args[0]->pos);
       }
     }
-    r.metric = (drop_name && !delayed()) ? DropMetricName(s.metric) : s.metric;
+    r.metric = (drop_name && !delayed()) ? DropMetricName(metric) : metric;
     // A subquery whose result is to lose __name__ keeps that mark.
-    r.drop_name = drop_name || s.drop_name;
+    r.drop_name = drop_name || src_drop_name;
     out.push_back(std::move(r));
+    return util::Status::Ok();
+  };
+
+  Expr& arg = *call.args[matrix_arg];
+  if (arg.kind == NodeKind::kMatrixSelector) {
+    // A range selector: streamed from the storage one series at a time
+    // through a window buffer reused across series.
+    auto& ms = As<MatrixSelector>(arg);
+    range = ms.range_ms;
+    offset = ms.vs().offset_ms;
+    fixed_time = ms.vs().timestamp.has_value();
+    const SelectorData* d = nullptr;
+    KS_ASSIGN_OR_RETURN(std::unique_ptr<tsdb::SeriesSet> set, Select(ms.vs(), &d));
+    SampleWindow buffer;
+    while (set->Next()) {
+      KS_RETURN_IF_ERROR(ctx_.CheckInterrupt());
+      buffer.Reset(set->Samples(), d->mint, d->maxt);
+      KS_RETURN_IF_ERROR(
+          eval_series(set->labels(), false, [&](int64_t mint, int64_t maxt) { return buffer.Slide(mint, maxt); }));
+      KS_RETURN_IF_ERROR(buffer.status());
+      buffer.Clear();
+    }
+    KS_RETURN_IF_ERROR(set->status());
+  } else {
+    // A subquery: its result, with its range and offset.
+    auto& sq = As<SubqueryExpr>(arg);
+    // The subquery's own samples are not counted: its points are, per step,
+    // as the function's windows (Prometheus's evalSubquery).
+    StepSamples uncounted;
+    StepSamples* counted = std::exchange(samples_, &uncounted);
+    auto evaluated = Eval(sq);
+    samples_ = counted;
+    if (!evaluated.ok()) return evaluated.status();
+    const Matrix subquery_result = std::move(*evaluated);
+    range = sq.range_ms;
+    offset = sq.offset_ms;
+    if (sq.timestamp) offset = sq.original_offset_ms + (start_ - *sq.timestamp);
+    fixed_time = sq.timestamp.has_value();
+    for (const Series& s : subquery_result) {
+      KS_RETURN_IF_ERROR(ctx_.CheckInterrupt());
+      const std::vector<FPoint>& pts = s.floats;
+      size_t lo = 0, hi = 0;
+      KS_RETURN_IF_ERROR(eval_series(s.metric, s.drop_name, [&](int64_t mint, int64_t maxt) {
+        while (hi < pts.size() && pts[hi].t <= maxt) ++hi;
+        while (lo < hi && pts[lo].t <= mint) ++lo;
+        return std::span<const FPoint>(pts.data() + lo, hi - lo);
+      }));
+    }
   }
   if (name == "absent_over_time") {
     const size_t total = static_cast<size_t>(steps);

@@ -1,114 +1,104 @@
-// Reading series from the storage and evaluating selectors.
+// Reading series from the storage and evaluating selectors. Selectors are
+// read series by series (streamed): only one series' samples in the
+// current window are held at a time, never the whole selection.
 #include "model/value.h"
 #include "promql/evaluator.h"
+#include "promql/sample_window.h"
 
 namespace kubescrape::promql::internal {
+namespace {
 
-util::StatusOr<SelectorData*> Evaluator::Load(const VectorSelector& vs) {
+// What a query without a querier (no selectors at plan time) selects.
+class EmptySeriesSet final : public tsdb::SeriesSet {
+ public:
+  bool Next() override { return false; }
+  const model::Labels& labels() const override { return EmptyLabels(); }
+  std::unique_ptr<tsdb::SampleIterator> Samples() const override { return nullptr; }
+  util::Status status() const override { return util::Status::Ok(); }
+};
+
+}  // namespace
+
+util::StatusOr<std::unique_ptr<tsdb::SeriesSet>> Evaluator::Select(const VectorSelector& vs,
+                                                                   const SelectorData** data) {
   auto it = ctx_.selectors.find(&vs);
   if (it == ctx_.selectors.end()) return util::InternalError("selector without a time range");
-  SelectorData& d = it->second;
-  if (d.loaded) return &d;
-  d.loaded = true;
-  if (ctx_.querier == nullptr) return &d;
-  std::unique_ptr<tsdb::SeriesSet> set = ctx_.querier->Select(vs.matchers);
-  while (set->Next()) {
-    KS_RETURN_IF_ERROR(ctx_.CheckInterrupt());
-    Series s;
-    s.metric = set->labels();
-    std::unique_ptr<tsdb::SampleIterator> it2 = set->Samples();
-    bool ok = it2->Seek(d.mint);
-    while (ok && it2->t() <= d.maxt) {
-      double v = it2->v();
-      if (!d.in_matrix || !model::IsStaleNaN(v)) s.floats.push_back({it2->t(), v});
-      ok = it2->Next();
-    }
-    KS_RETURN_IF_ERROR(it2->status());
-    if (!s.floats.empty()) d.series.push_back(std::move(s));
-  }
-  KS_RETURN_IF_ERROR(set->status());
-  return &d;
+  *data = &it->second;
+  if (ctx_.querier == nullptr) return std::unique_ptr<tsdb::SeriesSet>(new EmptySeriesSet());
+  return ctx_.querier->Select(vs.matchers);
 }
 
-util::StatusOr<Matrix> Evaluator::EvalVectorSelector(const VectorSelector& vs) {
-  KS_ASSIGN_OR_RETURN(SelectorData * d, Load(vs));
+util::StatusOr<Matrix> Evaluator::EvalInstantSelector(const VectorSelector& vs, bool timestamps) {
+  const SelectorData* d = nullptr;
+  KS_ASSIGN_OR_RETURN(std::unique_ptr<tsdb::SeriesSet> set, Select(vs, &d));
   Matrix out;
-  out.reserve(d->series.size());
   const int64_t lookback = ctx_.lookback_ms;
   const size_t steps = static_cast<size_t>(NumSteps());
-  for (const Series& s : d->series) {
+  LatestSample latest;
+  while (set->Next()) {
     KS_RETURN_IF_ERROR(ctx_.CheckInterrupt());
+    latest.Reset(set->Samples(), d->mint, d->maxt);
     Series r;
-    const std::vector<FPoint>& pts = s.floats;
-    size_t i = 0;  // first point with t > ref
     int step = -1;
     for (int64_t ts = start_; ts <= end_; ts += interval_) {
       ++step;
-      const int64_t ref = ts - vs.offset_ms;
-      while (i < pts.size() && pts[i].t <= ref) ++i;
-      if (i == 0) continue;
-      const FPoint& p = pts[i - 1];
-      if (p.t <= ref - lookback || model::IsStaleNaN(p.f)) continue;
+      // With @ (timestamp()), the selector looks at the fixed time on every
+      // step; otherwise SetOffsetForAtModifier has folded @ into the offset.
+      const int64_t ref = timestamps && vs.timestamp ? *vs.timestamp : ts - vs.offset_ms;
+      const FPoint* p = latest.At(ref, lookback);
+      if (p == nullptr || model::IsStaleNaN(p->f)) continue;
       if (r.floats.empty()) r.floats.reserve(steps);
-      r.floats.push_back({ts, p.f});
+      r.floats.push_back({ts, timestamps ? static_cast<double>(p->t) / 1000.0 : p->f});
       AddSamplesAtStep(step, 1);
       if (++ctx_.current_samples > ctx_.max_samples) return ctx_.TooManySamples();
     }
-    ctx_.UpdatePeak(ctx_.current_samples);
-    if (!r.floats.empty()) {
-      r.metric = s.metric;
-      out.push_back(std::move(r));
+    KS_RETURN_IF_ERROR(latest.status());
+    latest.Clear();
+    if (!timestamps) ctx_.UpdatePeak(ctx_.current_samples);
+    if (r.floats.empty()) continue;
+    if (timestamps) {
+      r.metric = delayed() ? set->labels() : DropMetricName(set->labels());
+      r.drop_name = true;
+    } else {
+      r.metric = set->labels();
     }
+    out.push_back(std::move(r));
   }
+  KS_RETURN_IF_ERROR(set->status());
   return out;
+}
+
+util::StatusOr<Matrix> Evaluator::EvalVectorSelector(const VectorSelector& vs) {
+  return EvalInstantSelector(vs, /*timestamps=*/false);
 }
 
 util::StatusOr<Matrix> Evaluator::EvalMatrixSelector(const MatrixSelector& ms) {
   const VectorSelector& vs = ms.vs();
-  KS_ASSIGN_OR_RETURN(SelectorData * d, Load(vs));
+  const SelectorData* d = nullptr;
+  KS_ASSIGN_OR_RETURN(std::unique_ptr<tsdb::SeriesSet> set, Select(vs, &d));
   const int64_t maxt = start_ - vs.offset_ms;
   const int64_t mint = maxt - ms.range_ms;
   Matrix out;
-  for (const Series& s : d->series) {
+  SampleWindow window;
+  while (set->Next()) {
+    KS_RETURN_IF_ERROR(ctx_.CheckInterrupt());
+    window.Reset(set->Samples(), d->mint, d->maxt);
+    std::span<const FPoint> w = window.Slide(mint, maxt);
+    KS_RETURN_IF_ERROR(window.status());
     Series r;
-    r.metric = s.metric;
-    for (const FPoint& p : s.floats) {
-      if (p.t > mint && p.t <= maxt) r.floats.push_back(p);
-    }
+    r.metric = set->labels();
+    r.floats.assign(w.begin(), w.end());
+    window.Clear();
     AddSamplesAtStep(0, static_cast<int64_t>(r.floats.size()));
     if (!r.floats.empty()) out.push_back(std::move(r));
   }
+  KS_RETURN_IF_ERROR(set->status());
   return out;
 }
 
 util::StatusOr<Matrix> Evaluator::EvalTimestampOfSelector(const Call& call, const VectorSelector& vs) {
   (void)call;
-  KS_ASSIGN_OR_RETURN(SelectorData * d, Load(vs));
-  Matrix out;
-  const int64_t lookback = ctx_.lookback_ms;
-  for (const Series& s : d->series) {
-    Series r;
-    const std::vector<FPoint>& pts = s.floats;
-    size_t i = 0;
-    int step = -1;
-    for (int64_t ts = start_; ts <= end_; ts += interval_) {
-      ++step;
-      // With @, the selector looks at the fixed time on every step.
-      const int64_t ref = vs.timestamp ? *vs.timestamp : ts - vs.offset_ms;
-      if (vs.timestamp) i = 0;
-      while (i < pts.size() && pts[i].t <= ref) ++i;
-      if (i == 0) continue;
-      const FPoint& p = pts[i - 1];
-      if (p.t <= ref - lookback || model::IsStaleNaN(p.f)) continue;
-      r.floats.push_back({ts, static_cast<double>(p.t) / 1000.0});
-      AddSamplesAtStep(step, 1);
-      if (++ctx_.current_samples > ctx_.max_samples) return ctx_.TooManySamples();
-    }
-    if (r.floats.empty()) continue;
-    r.metric = delayed() ? s.metric : DropMetricName(s.metric);
-    r.drop_name = true;
-    out.push_back(std::move(r));
-  }
+  KS_ASSIGN_OR_RETURN(Matrix out, EvalInstantSelector(vs, /*timestamps=*/true));
   if (!delayed()) return MergeSeriesWithSameLabelset(std::move(out));
   return out;
 }

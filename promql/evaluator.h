@@ -5,7 +5,8 @@
 // are applied step by step over aligned input vectors (RangeEval).
 //
 // Split by concern: eval_expr.cc (dispatch, RangeEval, literals, unary,
-// subqueries), eval_selector.cc (series loading, selectors), eval_call.cc
+// subqueries), eval_selector.cc (streaming selectors, with
+// sample_window.h's readers), eval_call.cc
 // (function dispatch, range functions, label_*), binary.cc, aggregate.cc,
 // functions_*.cc (function bodies).
 //
@@ -15,6 +16,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -91,12 +93,12 @@ struct EvalNodeHelper {
   std::vector<const model::Labels*> bucket_group_metric;      // group -> labels without __name__, le
 };
 
+// The time range a selector reads (ComputeSelectorRanges); its samples
+// are not kept: every evaluation selects again and streams the series.
 struct SelectorData {
   int64_t mint = 0;
   int64_t maxt = 0;
-  bool in_matrix = false;  // stale markers are dropped at load
-  bool loaded = false;
-  std::vector<Series> series;  // the samples in [mint, maxt]
+  bool in_matrix = false;  // under a range selector: stale markers are dropped
 };
 
 // Samples counted against one evaluator's steps (Prometheus's QuerySamples
@@ -172,8 +174,14 @@ class Evaluator {
   util::StatusOr<Matrix> EvalSubquery(SubqueryExpr& e);
   util::StatusOr<Matrix> EvalUnary(UnaryExpr& e);
 
-  // eval_selector.cc
-  util::StatusOr<SelectorData*> Load(const VectorSelector& vs);
+  // eval_selector.cc. Selectors are streamed: series by series from the
+  // querier, keeping only the current series' window (sample_window.h).
+  // The series `vs` selects (an empty set without a querier) and, in
+  // `*data`, the time range to read them in.
+  util::StatusOr<std::unique_ptr<tsdb::SeriesSet>> Select(const VectorSelector& vs, const SelectorData** data);
+  // The selector's value (or with `timestamps`, its sample's timestamp, for
+  // timestamp()) at each step, within the lookback delta.
+  util::StatusOr<Matrix> EvalInstantSelector(const VectorSelector& vs, bool timestamps);
   util::StatusOr<Matrix> EvalVectorSelector(const VectorSelector& vs);
   util::StatusOr<Matrix> EvalMatrixSelector(const MatrixSelector& ms);
   util::StatusOr<Matrix> EvalTimestampOfSelector(const Call& call, const VectorSelector& vs);

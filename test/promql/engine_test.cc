@@ -1,6 +1,7 @@
 // Engine cases over MemoryStorage: lookback and staleness, range queries,
 // errors, limits, cancellation, annotations and the name-removal modes.
 #include "promql/engine.h"
+#include "test/promql/result_string.h"
 
 #include <gtest/gtest.h>
 
@@ -32,24 +33,7 @@ class EngineTest : public ::testing::Test {
     return engine_.RangeQuery(storage_, q, s, e, step);
   }
 
-  static std::string Str(const Result& r) {
-    if (!r.status.ok()) return "error: " + r.status.message();
-    std::string out;
-    if (const auto* v = std::get_if<Vector>(&r.value)) {
-      for (const Sample& s : *v) out += s.metric.ToString() + "=" + FormatFloat(s.f) + " ";
-    } else if (const auto* m = std::get_if<Matrix>(&r.value)) {
-      for (const Series& s : *m) {
-        out += s.metric.ToString() + ":";
-        for (const FPoint& p : s.floats) out += " " + std::to_string(p.t / 1000) + "=" + FormatFloat(p.f);
-        out += "; ";
-      }
-    } else if (const auto* sc = std::get_if<Scalar>(&r.value)) {
-      out = "scalar " + FormatFloat(sc->v);
-    } else {
-      out = "string " + std::get<String>(r.value).v;
-    }
-    return out;
-  }
+  static std::string Str(const Result& r) { return testing::ResultString(r); }
 
   tsdb::MemoryStorage storage_;
   EngineOptions options_;
