@@ -16,11 +16,6 @@
 
 namespace kubescrape::tsdb {
 
-struct Sample {
-  int64_t t;
-  double v;
-};
-
 class MemoryStorage final : public Storage {
  public:
   std::unique_ptr<Appender> NewAppender() override;

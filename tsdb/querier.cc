@@ -54,6 +54,12 @@ bool ChunkSampleIterator::Next() {
   return Advance();
 }
 
+size_t ChunkSampleIterator::NextBatch(std::span<Sample> out) {
+  size_t n = 0;
+  while (n < out.size() && ChunkSampleIterator::Next()) out[n++] = Sample{it_.t(), it_.v()};
+  return n;
+}
+
 bool ChunkSampleIterator::Seek(int64_t t) {
   if (done_) return false;
   t = std::max(t, mint_);

@@ -49,6 +49,7 @@ class ChunkSampleIterator final : public SampleIterator {
   int64_t t() const override { return it_.t(); }
   double v() const override { return it_.v(); }
   util::Status status() const override;
+  size_t NextBatch(std::span<Sample> out) override;
 
  private:
   // Positions on the first chunk at or after index `from` whose max_t >= t

@@ -79,6 +79,11 @@ class Appender {
   virtual void Rollback() = 0;
 };
 
+struct Sample {
+  int64_t t;
+  double v;
+};
+
 // The samples of one series in time order, decoded lazily.
 class SampleIterator {
  public:
@@ -92,6 +97,16 @@ class SampleIterator {
   virtual int64_t t() const = 0;
   virtual double v() const = 0;
   virtual util::Status status() const = 0;
+  // Moves forward as Next() would, up to out.size() times, storing each
+  // sample it moves to; returns how many. A full batch leaves the iterator
+  // on the last sample stored; a short one means Next() returned false (the
+  // end, or an error: see status()). One call instead of three per sample:
+  // decoders override it with a tight loop.
+  virtual size_t NextBatch(std::span<Sample> out) {
+    size_t n = 0;
+    while (n < out.size() && Next()) out[n++] = Sample{t(), v()};
+    return n;
+  }
 };
 
 // The series a Select() found, sorted by labels.

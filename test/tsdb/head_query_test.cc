@@ -153,6 +153,43 @@ TEST(HeadReadTest, SeekAcrossChunksAndWithinRange) {
   EXPECT_FALSE(set->Next());
 }
 
+// NextBatch reads what Next would, across chunks and up to the querier's
+// maxt; a full batch leaves the iterator on the last sample it stored.
+TEST(HeadReadTest, NextBatchReadsWhatNextReads) {
+  Head head(SmallHead());
+  const model::Labels l = model::Labels::FromPairs({{"__name__", "x"}});
+  auto app = head.NewAppender();
+  for (int64_t t = 0; t < 1000; ++t) app->Append(0, l, t * 10, static_cast<double>(t));  // ~8 chunks
+  ASSERT_TRUE(app->Commit().ok());
+  auto q = head.NewQuerier(100, 8000);
+  ASSERT_TRUE(q.ok());
+  std::vector<model::Matcher> ms = {M(MatchType::kEqual, "__name__", "x")};
+  auto set = (*q)->Select(ms);
+  ASSERT_TRUE(set->Next());
+  auto by_next = set->Samples();
+  auto by_batch = set->Samples();
+  ASSERT_TRUE(by_batch->Seek(150));
+  ASSERT_TRUE(by_next->Seek(150));
+  std::vector<tsdb::Sample> batch(37);  // not a divisor of anything here
+  int64_t expect_t = 150;
+  for (;;) {
+    const size_t n = by_batch->NextBatch(batch);
+    for (size_t i = 0; i < n; ++i) {
+      ASSERT_TRUE(by_next->Next());
+      EXPECT_EQ(batch[i].t, by_next->t());
+      EXPECT_EQ(batch[i].v, by_next->v());
+      EXPECT_EQ(batch[i].t, expect_t += 10);
+    }
+    if (n == batch.size()) {
+      EXPECT_EQ(by_batch->t(), batch[n - 1].t);  // a full batch: on the last one stored
+    }
+    if (n < batch.size()) break;
+  }
+  EXPECT_EQ(expect_t, 8000);  // maxt is the last
+  EXPECT_FALSE(by_next->Next());
+  EXPECT_EQ(by_batch->NextBatch(batch), 0u);
+}
+
 TEST(HeadReadTest, ASeriesIsSelectedByItsChunksEvenInAGap) {
   // As Prometheus (and /api/v1/series there): a chunk overlapping the range
   // selects its series; the iterator then has no sample in the range.
