@@ -151,13 +151,15 @@ util::Status ScrapeProcessor::AppendBody(const FetchedBody& fetched, int64_t t, 
     int64_t sample_t = (cfg.honor_timestamps && ts) ? *ts : t;
     bool tracked = !ts || cfg.track_timestamps_staleness;
     double v = p.Value();
-    // Cached series first (the steady state); a raw series is never both
-    // cached and dropped.
     // Let the storage fetch what the series expected shortly will need.
-    if (tsdb::SeriesRef far = cache_.PredictedRef(16); far != 0) app.Prefetch(far, tsdb::Appender::PrefetchStage::kFar);
+    if (tsdb::SeriesRef far = cache_.PredictedRef(16); far != 0) {
+      app.Prefetch(far, tsdb::Appender::PrefetchStage::kFar);
+    }
     if (tsdb::SeriesRef near = cache_.PredictedRef(8); near != 0) {
       app.Prefetch(near, tsdb::Appender::PrefetchStage::kNear);
     }
+    // Cached series first (the steady state); a raw series is never both
+    // cached and dropped.
     ScrapeCache::Entry* e = cache_.Find(raw);
     if (e == nullptr) {
       if (cache_.IsDropped(raw)) continue;

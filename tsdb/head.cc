@@ -143,7 +143,7 @@ void Head::PrefetchRef(SeriesRef ref, Appender::PrefetchStage stage) const {
 }
 
 MemSeries* Head::LookupForAppend(SeriesRef ref, uint64_t appender, uint64_t* prev) {
-  RefStripe& st = ref_stripes_[ref & stripe_mask_];
+  RefStripe& st = RefStripeOf(ref);
   std::lock_guard<SpinLock> lock(st.mu);
   MemSeries* s = st.table.Find(ref, [](const MemSeries*) { return true; });
   if (s != nullptr) *prev = Mark(s, appender);
@@ -151,7 +151,7 @@ MemSeries* Head::LookupForAppend(SeriesRef ref, uint64_t appender, uint64_t* pre
 }
 
 MemSeries* Head::Lookup(SeriesRef ref) const {
-  RefStripe& st = ref_stripes_[ref & stripe_mask_];
+  RefStripe& st = RefStripeOf(ref);
   std::lock_guard<SpinLock> lock(st.mu);
   return st.table.Find(ref, [](const MemSeries*) { return true; });
 }
@@ -203,7 +203,7 @@ MemSeries* Head::CreateSeriesLocked(HashStripe& hs, const model::Labels& labels,
   // Postings keep views of the interned strings, alive as long as the series.
   postings_.Add(ref, LabelPairs(symbols_, *s).pairs());
   {
-    RefStripe& rs = ref_stripes_[ref & stripe_mask_];
+    RefStripe& rs = RefStripeOf(ref);
     std::lock_guard<SpinLock> ref_lock(rs.mu);
     rs.table.Insert(s);
   }

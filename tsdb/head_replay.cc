@@ -84,11 +84,8 @@ uint64_t Head::ReplaySamples(std::span<const RefSample> samples) {
   };
   for (size_t r = 0; r < std::min(kSeriesAhead, runs); ++r) resolve(r);
   for (size_t r = 0; r < runs; ++r) {
-    if (r + kStripeAhead < runs) __builtin_prefetch(&RefStripeOf(ref_of(r + kStripeAhead)));
-    if (r + kSlotAhead < runs) {
-      const SeriesRef ref = ref_of(r + kSlotAhead);
-      RefStripeOf(ref).table.PrefetchHome(ref);
-    }
+    if (r + kStripeAhead < runs) PrefetchRef(ref_of(r + kStripeAhead), Appender::PrefetchStage::kFar);
+    if (r + kSlotAhead < runs) PrefetchRef(ref_of(r + kSlotAhead), Appender::PrefetchStage::kNear);
     if (r + kSeriesAhead < runs) resolve(r + kSeriesAhead);
     if (r + kTailAhead < runs && ahead[(r + kTailAhead) % kRing] != nullptr) {
       ahead[(r + kTailAhead) % kRing]->PrefetchAppendTail();

@@ -83,7 +83,7 @@ std::vector<MemSeries*> Head::RemoveSeries(const std::vector<MemSeries*>& candid
   for (MemSeries* s : candidates) {
     // Lock order: hash stripe, ref stripe, series (as GetOrCreate).
     HashStripe& hs = hash_stripes_[s->hash & stripe_mask_];
-    RefStripe& rs = ref_stripes_[s->ref & stripe_mask_];
+    RefStripe& rs = RefStripeOf(s->ref);
     std::lock_guard<SpinLock> hash_lock(hs.mu);
     std::lock_guard<SpinLock> ref_lock(rs.mu);
     std::lock_guard<SpinLock> series_lock(s->mu);
